@@ -1,0 +1,122 @@
+//! The analysis chain for one message: normalize → segment → lexicon → features, with reusable buffers.
+
+use serde::{Deserialize, Serialize};
+
+use crate::features::{self, FeatureConfig, FeatureInput, Hit, Lexicon, Occurrence, SparseVec};
+use crate::text::{NormalizeScratch, Normalized, Normalizer, Segmenter, TokenSpan, parse_variants};
+
+/// The data files the chain is built from. A model file carries its own copy, so a model
+/// analyses text exactly as it did when it was trained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resources {
+    /// jieba user dictionary: `word freq [tag]` per line.
+    pub domain_dict: String,
+    /// Threat lexicon: header, then `term<TAB>tag<TAB>weight`.
+    pub lexicon: String,
+    /// Evasion spellings: header, then `variant<TAB>canonical<TAB>context`.
+    pub variants: String,
+}
+
+impl Resources {
+    /// The files in `data/`, as compiled into this binary.
+    pub fn bundled() -> Resources {
+        Resources {
+            domain_dict: include_str!("../data/dict/collection.dict").to_string(),
+            lexicon: include_str!("../data/lexicon.tsv").to_string(),
+            variants: include_str!("../data/variants.tsv").to_string(),
+        }
+    }
+}
+
+/// A resource that could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzerError {
+    #[error(transparent)]
+    Variants(#[from] crate::text::normalize::VariantsError),
+    #[error(transparent)]
+    Dict(#[from] crate::text::segment::DictError),
+    #[error(transparent)]
+    Lexicon(#[from] crate::features::LexiconError),
+    #[error(transparent)]
+    Config(#[from] crate::features::FeatureConfigError),
+}
+
+/// Normalizer, segmenter, lexicon and feature configuration, built once and shared by all threads.
+pub struct Analyzer {
+    normalizer: Normalizer,
+    segmenter: Segmenter,
+    lexicon: Lexicon,
+    config: FeatureConfig,
+}
+
+/// One message's analysis. Reuse one per thread: every buffer is cleared, not reallocated.
+#[derive(Default)]
+pub struct Analysis {
+    pub normalized: Normalized,
+    pub tokens: Vec<TokenSpan>,
+    pub hits: Vec<Hit>,
+    pub occurrences: Vec<Occurrence>,
+    pub features: SparseVec,
+    char_starts: Vec<u32>,
+    buckets: Vec<u32>,
+    scratch: NormalizeScratch,
+}
+
+impl Analysis {
+    /// The normalized text of tokens or spans `start..end` (character offsets).
+    pub fn normalized_slice(&self, start: u32, end: u32) -> &str {
+        let b = |c: u32| {
+            self.char_starts
+                .get(c as usize)
+                .map_or(self.normalized.text.len(), |&b| b as usize)
+        };
+        &self.normalized.text[b(start)..b(end)]
+    }
+
+    /// The word of a token.
+    pub fn token_text(&self, t: &TokenSpan) -> &str {
+        &self.normalized.text[t.byte_start as usize..t.byte_end as usize]
+    }
+}
+
+impl Analyzer {
+    pub fn new(resources: &Resources, config: FeatureConfig) -> Result<Analyzer, AnalyzerError> {
+        config.check()?;
+        let normalizer = Normalizer::new(parse_variants(&resources.variants)?);
+        let segmenter = Segmenter::new(&resources.domain_dict)?;
+        let lexicon = Lexicon::parse(&resources.lexicon, &normalizer)?;
+        Ok(Analyzer { normalizer, segmenter, lexicon, config })
+    }
+
+    pub fn config(&self) -> &FeatureConfig {
+        &self.config
+    }
+
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
+    pub fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
+    }
+
+    /// Runs the whole chain on `text`, leaving every intermediate result in `a`.
+    pub fn analyze(&self, text: &str, a: &mut Analysis) {
+        self.normalizer.normalize(text, &mut a.scratch, &mut a.normalized);
+        let norm = a.normalized.text.as_str();
+        a.char_starts.clear();
+        a.char_starts.extend(norm.char_indices().map(|(i, _)| i as u32));
+        self.segmenter.segment(norm, &mut a.tokens);
+        let starts = &a.char_starts;
+        self.lexicon.find(
+            norm,
+            |byte| starts.partition_point(|&s| (s as usize) < byte),
+            &mut a.hits,
+        );
+        let input = FeatureInput { text: norm, tokens: &a.tokens, hits: &a.hits, lexicon: &self.lexicon };
+        features::extract(&self.config, &input, &mut a.occurrences);
+        a.buckets.clear();
+        a.buckets.extend(a.occurrences.iter().map(|o| o.bucket));
+        a.features.from_buckets(&mut a.buckets);
+    }
+}

@@ -1,0 +1,274 @@
+//! Features: hashed word n-grams, character n-grams and lexicon hits, each in its own namespace,
+//! folded into one sparse, L2-normalized vector.
+
+pub mod hash;
+pub mod lexicon;
+
+use serde::{Deserialize, Serialize};
+
+pub use lexicon::{Hit, Lexicon, LexiconEntry, LexiconError};
+
+use crate::text::TokenSpan;
+use crate::text::is_content_token;
+
+/// Which features are extracted, and how many buckets they are hashed into. Saved in the model
+/// file, so a model always featurizes exactly as it was trained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeatureConfig {
+    /// log2 of the number of hash buckets.
+    pub bucket_bits: u8,
+    /// Word n-grams up to this length (1: unigrams, 2: unigrams and bigrams).
+    pub word_ngrams: u8,
+    /// Character n-grams from `char_ngram_min` to `char_ngram_max` (0 disables them).
+    pub char_ngram_min: u8,
+    pub char_ngram_max: u8,
+    /// Lexicon hits (term and tag, plain or negated) as features.
+    pub lexicon: bool,
+}
+
+impl Default for FeatureConfig {
+    fn default() -> Self {
+        FeatureConfig {
+            bucket_bits: 18,
+            word_ngrams: 2,
+            char_ngram_min: 1,
+            char_ngram_max: 3,
+            lexicon: true,
+        }
+    }
+}
+
+/// A feature configuration that cannot work.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid feature configuration: {0}")]
+pub struct FeatureConfigError(pub String);
+
+impl FeatureConfig {
+    pub fn check(&self) -> Result<(), FeatureConfigError> {
+        if !(10..=24).contains(&self.bucket_bits) {
+            return Err(FeatureConfigError(format!(
+                "bucket_bits {} is outside 10..=24",
+                self.bucket_bits
+            )));
+        }
+        if !(1..=3).contains(&self.word_ngrams) {
+            return Err(FeatureConfigError(format!(
+                "word_ngrams {} is outside 1..=3",
+                self.word_ngrams
+            )));
+        }
+        if self.char_ngram_max > 5 || self.char_ngram_min > self.char_ngram_max {
+            return Err(FeatureConfigError(format!(
+                "char n-grams {}..={} must satisfy min <= max <= 5",
+                self.char_ngram_min, self.char_ngram_max
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn buckets(&self) -> usize {
+        1 << self.bucket_bits
+    }
+}
+
+/// The feature families. Each hashes with its own seed, so the same string in two families
+/// lands in different buckets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Namespace {
+    Word = 1,
+    WordNgram = 2,
+    Char = 3,
+    LexTerm = 4,
+    LexTag = 5,
+    NegTerm = 6,
+    NegTag = 7,
+}
+
+impl Namespace {
+    pub fn name(self) -> &'static str {
+        match self {
+            Namespace::Word => "w",
+            Namespace::WordNgram => "wn",
+            Namespace::Char => "c",
+            Namespace::LexTerm => "lex",
+            Namespace::LexTag => "lextag",
+            Namespace::NegTerm => "neg",
+            Namespace::NegTag => "negtag",
+        }
+    }
+
+    fn seed(self) -> u64 {
+        self as u64
+    }
+}
+
+/// One feature occurrence: its bucket, where it came from in the normalized text, its family.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Occurrence {
+    pub bucket: u32,
+    pub start: u32,
+    pub end: u32,
+    pub namespace: Namespace,
+}
+
+/// A sparse feature vector: sorted, unique buckets and their values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SparseVec {
+    pub indices: Vec<u32>,
+    pub values: Vec<f32>,
+}
+
+impl SparseVec {
+    pub fn clear(&mut self) {
+        self.indices.clear();
+        self.values.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.indices.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.indices.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (u32, f32)> + '_ {
+        self.indices.iter().copied().zip(self.values.iter().copied())
+    }
+
+    /// Builds the vector from raw bucket occurrences: counts them, damps counts with
+    /// `1 + ln(count)`, and scales to unit L2 norm. `buckets` is sorted in place.
+    pub fn from_buckets(&mut self, buckets: &mut [u32]) {
+        self.clear();
+        buckets.sort_unstable();
+        let mut i = 0;
+        while i < buckets.len() {
+            let b = buckets[i];
+            let mut j = i + 1;
+            while j < buckets.len() && buckets[j] == b {
+                j += 1;
+            }
+            self.indices.push(b);
+            self.values.push(1.0 + ((j - i) as f32).ln());
+            i = j;
+        }
+        let norm = self.values.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for v in &mut self.values {
+                *v /= norm;
+            }
+        }
+    }
+}
+
+/// Everything the extractor reads about one message.
+pub struct FeatureInput<'a> {
+    pub text: &'a str,
+    pub tokens: &'a [TokenSpan],
+    pub hits: &'a [Hit],
+    pub lexicon: &'a Lexicon,
+}
+
+/// Appends the feature occurrences of one message to `out` (cleared first).
+pub fn extract(config: &FeatureConfig, input: &FeatureInput<'_>, out: &mut Vec<Occurrence>) {
+    out.clear();
+    let bits = config.bucket_bits;
+    let mut push = |h: u64, start: u32, end: u32, namespace: Namespace| {
+        out.push(Occurrence { bucket: hash::bucket(h, bits), start, end, namespace });
+    };
+
+    // Words and word n-grams over content tokens.
+    let word = |t: &TokenSpan| &input.text[t.byte_start as usize..t.byte_end as usize];
+    let mut window: [Option<(u64, u32)>; 3] = [None; 3];
+    for t in input.tokens.iter().filter(|t| is_content_token(word(t))) {
+        let h = hash::fnv1a(Namespace::Word.seed(), word(t).as_bytes());
+        push(h, t.start, t.end, Namespace::Word);
+        window.rotate_right(1);
+        window[0] = Some((h, t.start));
+        let mut gram = hash::mix(Namespace::WordNgram.seed() ^ h);
+        for n in 2..=usize::from(config.word_ngrams) {
+            match window[n - 1] {
+                Some((prev, start)) => {
+                    gram = hash::combine(gram, prev);
+                    push(gram ^ n as u64, start, t.end, Namespace::WordNgram);
+                }
+                None => break,
+            }
+        }
+    }
+
+    // Character n-grams, ignoring whitespace, emitted at their last character.
+    if config.char_ngram_max > 0 {
+        let max = usize::from(config.char_ngram_max);
+        let min = usize::from(config.char_ngram_min.max(1));
+        let mut recent: [(u64, u32); 5] = [(0, 0); 5];
+        let mut seen = 0usize;
+        for (pos, c) in input.text.chars().enumerate() {
+            if c.is_whitespace() {
+                continue;
+            }
+            recent.rotate_right(1);
+            recent[0] = (hash::mix(c as u64), pos as u32);
+            seen += 1;
+            let mut h = Namespace::Char.seed();
+            for n in 1..=max.min(seen) {
+                h = hash::combine(h, recent[n - 1].0);
+                if n >= min {
+                    push(h ^ ((n as u64) << 56), recent[n - 1].1, pos as u32 + 1, Namespace::Char);
+                }
+            }
+        }
+    }
+
+    // Lexicon hits: the term and its tag, plain or negated.
+    if config.lexicon {
+        for hit in input.hits {
+            let entry = input.lexicon.entry(hit);
+            let (term_ns, tag_ns) = if hit.negated {
+                (Namespace::NegTerm, Namespace::NegTag)
+            } else {
+                (Namespace::LexTerm, Namespace::LexTag)
+            };
+            push(hash::fnv1a(term_ns.seed(), entry.term.as_bytes()), hit.start, hit.end, term_ns);
+            push(hash::fnv1a(tag_ns.seed(), entry.tag.as_str().as_bytes()), hit.start, hit.end, tag_ns);
+        }
+    }
+}
+
+/// A readable name for an occurrence, for `explain` (the audit view of a hashed feature).
+pub fn occurrence_name(occ: &Occurrence, normalized: &str, lexicon_tag: Option<&str>) -> String {
+    let span: String = normalized
+        .chars()
+        .skip(occ.start as usize)
+        .take((occ.end - occ.start) as usize)
+        .collect();
+    let span = crate::text::normalize::display_placeholders(&span);
+    match (occ.namespace, lexicon_tag) {
+        (Namespace::LexTag | Namespace::NegTag, Some(tag)) => format!("{}:{tag}", occ.namespace.name()),
+        _ => format!("{}:{span}", occ.namespace.name()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparse_vectors_are_sorted_unique_and_unit_length() {
+        let mut v = SparseVec::default();
+        v.from_buckets(&mut [5, 1, 5, 9, 5]);
+        assert_eq!(v.indices, vec![1, 5, 9]);
+        let norm: f32 = v.values.iter().map(|x| x * x).sum();
+        assert!((norm - 1.0).abs() < 1e-5);
+        assert!(v.values[1] > v.values[0]);
+    }
+
+    #[test]
+    fn config_is_checked() {
+        assert!(FeatureConfig::default().check().is_ok());
+        let bad = FeatureConfig { char_ngram_min: 4, char_ngram_max: 2, ..FeatureConfig::default() };
+        assert!(bad.check().is_err());
+        let bad = FeatureConfig { bucket_bits: 40, ..FeatureConfig::default() };
+        assert!(bad.check().is_err());
+    }
+}

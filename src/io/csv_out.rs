@@ -1,0 +1,71 @@
+//! CSV output: every input column unchanged, then label, confidence, tags and evidence.
+
+use std::io::Write;
+
+use super::{Record, Sink};
+use crate::model::{Prediction, format_evidence};
+
+/// The columns cuishou adds.
+pub const OUTPUT_COLUMNS: [&str; 4] = ["label", "confidence", "tags", "evidence"];
+
+/// Writes CSV rows; reuses one record buffer.
+pub struct CsvSink<W: Write> {
+    writer: csv::Writer<W>,
+    row: csv::StringRecord,
+}
+
+impl<W: Write> CsvSink<W> {
+    pub fn new(out: W) -> CsvSink<W> {
+        CsvSink { writer: csv::WriterBuilder::new().from_writer(out), row: csv::StringRecord::new() }
+    }
+
+    pub fn into_inner(self) -> std::io::Result<W> {
+        self.writer.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+/// The names of the added columns: `label`…, or `cuishou_label`… where the input already has a
+/// column of that name.
+pub fn output_columns(input: &[String]) -> Vec<String> {
+    let clash = OUTPUT_COLUMNS.iter().any(|c| input.iter().any(|i| i == c));
+    OUTPUT_COLUMNS
+        .iter()
+        .map(|c| if clash { format!("cuishou_{c}") } else { c.to_string() })
+        .collect()
+}
+
+fn csv_err(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
+impl<W: Write> Sink for CsvSink<W> {
+    fn begin(&mut self, columns: &[String]) -> std::io::Result<()> {
+        self.row.clear();
+        for c in columns {
+            self.row.push_field(c);
+        }
+        for c in output_columns(columns) {
+            self.row.push_field(&c);
+        }
+        self.writer.write_record(&self.row).map_err(csv_err)
+    }
+
+    fn write(&mut self, record: &Record, p: &Prediction) -> std::io::Result<()> {
+        self.row.clear();
+        for f in &record.fields {
+            self.row.push_field(f);
+        }
+        self.row.push_field(p.label.as_str());
+        self.row.push_field(&format!("{:.4}", p.confidence));
+        self.row.push_field(&p.tags.to_field());
+        self.row.push_field(&format_evidence(record.text(), &p.evidence));
+        self.writer.write_record(&self.row).map_err(csv_err)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+}

@@ -1,0 +1,199 @@
+//! The model file: magic, version, a JSON header (labels, tags, feature configuration,
+//! hyper-parameters, training counts, analysis resources), the weights, and a CRC-32. Checked on load.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::hyperparams::ValidLinearParams;
+use super::linear::{LinearModel, N_OUTPUTS};
+use crate::analysis::Resources;
+use crate::features::FeatureConfig;
+use crate::labels::{Label, Tag};
+
+pub const MAGIC: &[u8; 8] = b"CUISHOU\0";
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Everything about a model except its weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelMeta {
+    pub labels: Vec<String>,
+    pub tags: Vec<String>,
+    pub features: FeatureConfig,
+    pub params: ValidLinearParams,
+    /// Training rows per label.
+    pub trained_on: BTreeMap<String, usize>,
+    pub resources: Resources,
+}
+
+/// Why a model file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelFileError {
+    #[error("not a cuishou model (the file does not start with the cuishou magic bytes)")]
+    Foreign,
+    #[error("model file format version {0} is not supported (this build reads version {FORMAT_VERSION})")]
+    Version(u32),
+    #[error("model file is truncated: {0}")]
+    Truncated(&'static str),
+    #[error("model file is corrupt: checksum {found:08x} does not match the stored {stored:08x}")]
+    Checksum { stored: u32, found: u32 },
+    #[error("model file header is invalid: {0}")]
+    Header(String),
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], ModelFileError> {
+        let end = self.pos.checked_add(n).ok_or(ModelFileError::Truncated(what))?;
+        let slice = self.bytes.get(self.pos..end).ok_or(ModelFileError::Truncated(what))?;
+        self.pos = end;
+        Ok(slice)
+    }
+
+    fn u32(&mut self, what: &'static str) -> Result<u32, ModelFileError> {
+        let b = self.take(4, what)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+}
+
+/// Serializes a model. The weights are stored in half precision.
+pub fn to_bytes(meta: &ModelMeta, model: &LinearModel) -> Vec<u8> {
+    let header = serde_json::to_vec(meta).unwrap_or_default();
+    let mut out = Vec::with_capacity(32 + header.len() + model.weights.len() * 2);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&(header.len() as u32).to_le_bytes());
+    out.extend_from_slice(&header);
+    out.extend_from_slice(&(model.buckets as u32).to_le_bytes());
+    out.extend_from_slice(&(N_OUTPUTS as u32).to_le_bytes());
+    for b in &model.bias {
+        out.extend_from_slice(&b.to_le_bytes());
+    }
+    for w in &model.weights {
+        out.extend_from_slice(&half::f16::from_f32(*w).to_le_bytes());
+    }
+    let crc = crc32fast::hash(&out);
+    out.extend_from_slice(&crc.to_le_bytes());
+    out
+}
+
+/// Parses and checks a model file.
+pub fn from_bytes(bytes: &[u8]) -> Result<(ModelMeta, LinearModel), ModelFileError> {
+    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(ModelFileError::Foreign);
+    }
+    if bytes.len() < MAGIC.len() + 8 {
+        return Err(ModelFileError::Truncated("header"));
+    }
+    let mut r = Reader { bytes, pos: MAGIC.len() };
+    let version = r.u32("version")?;
+    if version != FORMAT_VERSION {
+        return Err(ModelFileError::Version(version));
+    }
+    // Check the whole file before trusting any length in it.
+    let (body, crc) = bytes.split_at(bytes.len() - 4);
+    let stored = u32::from_le_bytes([crc[0], crc[1], crc[2], crc[3]]);
+    let found = crc32fast::hash(body);
+    if stored != found {
+        return Err(ModelFileError::Checksum { stored, found });
+    }
+    let r = &mut Reader { bytes: body, pos: r.pos };
+    let header_len = r.u32("header length")? as usize;
+    let header = r.take(header_len, "header")?;
+    let meta: ModelMeta =
+        serde_json::from_slice(header).map_err(|e| ModelFileError::Header(e.to_string()))?;
+    let expect_labels: Vec<&str> = Label::ALL.iter().map(|l| l.as_str()).collect();
+    let expect_tags: Vec<&str> = Tag::ALL.iter().map(|t| t.as_str()).collect();
+    if meta.labels != expect_labels || meta.tags != expect_tags {
+        return Err(ModelFileError::Header(format!(
+            "labels {:?} and tags {:?} differ from this build's {expect_labels:?} and {expect_tags:?}",
+            meta.labels, meta.tags
+        )));
+    }
+    meta.features.check().map_err(|e| ModelFileError::Header(e.to_string()))?;
+    let buckets = r.u32("bucket count")? as usize;
+    let outputs = r.u32("output count")? as usize;
+    if buckets != meta.features.buckets() || outputs != N_OUTPUTS {
+        return Err(ModelFileError::Header(format!(
+            "{buckets} buckets x {outputs} outputs, expected {} x {N_OUTPUTS}",
+            meta.features.buckets()
+        )));
+    }
+    let bias_bytes = r.take(outputs * 4, "bias")?;
+    let bias = bias_bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    let weight_bytes = r.take(buckets * outputs * 2, "weights")?;
+    let weights = weight_bytes
+        .chunks_exact(2)
+        .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
+        .collect();
+    if r.pos != body.len() {
+        return Err(ModelFileError::Header(format!(
+            "{} unexpected bytes after the weights",
+            body.len() - r.pos
+        )));
+    }
+    Ok((meta, LinearModel { buckets, weights, bias }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::hyperparams::LinearParams;
+    use linfa::ParamGuard;
+
+    fn sample() -> (ModelMeta, LinearModel) {
+        let features = FeatureConfig { bucket_bits: 10, ..FeatureConfig::default() };
+        let mut model = LinearModel::zeros(features.buckets());
+        for (i, w) in model.weights.iter_mut().enumerate() {
+            *w = (i as f32 * 0.37).sin();
+        }
+        model.quantize();
+        model.bias[2] = 0.25;
+        let meta = ModelMeta {
+            labels: Label::ALL.iter().map(|l| l.as_str().to_string()).collect(),
+            tags: Tag::ALL.iter().map(|t| t.as_str().to_string()).collect(),
+            features,
+            params: LinearParams::default().check().unwrap(),
+            trained_on: BTreeMap::from([("other".to_string(), 3)]),
+            resources: Resources { domain_dict: String::new(), lexicon: "term\ttag\n".into(), variants: "v\tc\n".into() },
+        };
+        (meta, model)
+    }
+
+    #[test]
+    fn round_trips() {
+        let (meta, model) = sample();
+        let bytes = to_bytes(&meta, &model);
+        let (meta2, model2) = from_bytes(&bytes).unwrap();
+        assert_eq!(meta, meta2);
+        assert_eq!(model, model2);
+    }
+
+    #[test]
+    fn refuses_truncated_corrupt_and_foreign_files() {
+        let (meta, model) = sample();
+        let bytes = to_bytes(&meta, &model);
+        for cut in [0, 5, 12, 40, bytes.len() / 2, bytes.len() - 1] {
+            let err = from_bytes(&bytes[..cut]).unwrap_err();
+            assert!(
+                matches!(err, ModelFileError::Foreign | ModelFileError::Truncated(_) | ModelFileError::Checksum { .. }),
+                "cut at {cut}: {err}"
+            );
+        }
+        let mut flipped = bytes.clone();
+        let mid = flipped.len() / 2;
+        flipped[mid] ^= 0x40;
+        assert!(matches!(from_bytes(&flipped), Err(ModelFileError::Checksum { .. })));
+        assert!(matches!(from_bytes(b"PK\x03\x04 a zip file"), Err(ModelFileError::Foreign)));
+        let mut newer = bytes.clone();
+        newer[8] = 9;
+        assert!(matches!(from_bytes(&newer), Err(ModelFileError::Version(9))));
+    }
+}

@@ -1,0 +1,114 @@
+//! Training hyper-parameters: a builder checked into valid parameters before fitting (linfa's ParamGuard).
+
+use linfa::ParamGuard;
+use serde::{Deserialize, Serialize};
+
+use super::ModelError;
+
+/// Hyper-parameters of the linear model, as given. `check()` turns them into [`ValidLinearParams`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinearParams(ValidLinearParams);
+
+/// Hyper-parameters known to be usable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValidLinearParams {
+    epochs: usize,
+    learning_rate: f32,
+    l2: f32,
+    tag_weight: f32,
+    seed: u64,
+}
+
+impl Default for LinearParams {
+    fn default() -> Self {
+        LinearParams(ValidLinearParams {
+            epochs: 10,
+            learning_rate: 0.2,
+            l2: 1e-6,
+            tag_weight: 0.5,
+            seed: 42,
+        })
+    }
+}
+
+impl LinearParams {
+    pub fn epochs(mut self, epochs: usize) -> Self {
+        self.0.epochs = epochs;
+        self
+    }
+    pub fn learning_rate(mut self, lr: f32) -> Self {
+        self.0.learning_rate = lr;
+        self
+    }
+    pub fn l2(mut self, l2: f32) -> Self {
+        self.0.l2 = l2;
+        self
+    }
+    pub fn tag_weight(mut self, w: f32) -> Self {
+        self.0.tag_weight = w;
+        self
+    }
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.0.seed = seed;
+        self
+    }
+}
+
+impl ParamGuard for LinearParams {
+    type Checked = ValidLinearParams;
+    type Error = ModelError;
+
+    fn check_ref(&self) -> Result<&ValidLinearParams, ModelError> {
+        let p = &self.0;
+        let bad = |what: String| Err(ModelError::InvalidParams(what));
+        if p.epochs == 0 || p.epochs > 1000 {
+            return bad(format!("epochs must be 1..=1000, got {}", p.epochs));
+        }
+        if !(p.learning_rate > 0.0 && p.learning_rate.is_finite()) {
+            return bad(format!("learning rate must be positive, got {}", p.learning_rate));
+        }
+        if !(p.l2 >= 0.0 && p.l2.is_finite()) {
+            return bad(format!("l2 must be non-negative, got {}", p.l2));
+        }
+        if !(p.tag_weight >= 0.0 && p.tag_weight.is_finite()) {
+            return bad(format!("tag weight must be non-negative, got {}", p.tag_weight));
+        }
+        Ok(p)
+    }
+
+    fn check(self) -> Result<ValidLinearParams, ModelError> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+}
+
+impl ValidLinearParams {
+    pub fn epochs(&self) -> usize {
+        self.epochs
+    }
+    pub fn learning_rate(&self) -> f32 {
+        self.learning_rate
+    }
+    pub fn l2(&self) -> f32 {
+        self.l2
+    }
+    pub fn tag_weight(&self) -> f32 {
+        self.tag_weight
+    }
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_parameters_are_refused() {
+        assert!(LinearParams::default().check().is_ok());
+        assert!(LinearParams::default().epochs(0).check().is_err());
+        assert!(LinearParams::default().learning_rate(-1.0).check().is_err());
+        assert!(LinearParams::default().l2(f32::NAN).check().is_err());
+    }
+}

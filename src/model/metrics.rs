@@ -1,0 +1,169 @@
+//! Classification metrics in one place: accuracy, per-label precision / recall / F1, macro-F1 and
+//! the confusion matrix, over the fixed four labels.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::labels::Label;
+
+/// Precision, recall, F1 and support of one label.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LabelScores {
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    pub support: u64,
+}
+
+/// The result of comparing predictions with gold labels.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    pub accuracy: f64,
+    /// Mean F1 over the labels that occur in the gold labels or the predictions.
+    pub macro_f1: f64,
+    pub per_label: BTreeMap<&'static str, LabelScores>,
+    /// `confusion[gold][predicted]` = number of rows.
+    pub confusion: BTreeMap<&'static str, BTreeMap<&'static str, u64>>,
+    pub rows: u64,
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+/// The 4x4 matrix `m[gold][predicted]`.
+pub fn confusion_matrix(gold: &[Label], predicted: &[Label]) -> [[u64; 4]; 4] {
+    let mut m = [[0u64; 4]; 4];
+    for (g, p) in gold.iter().zip(predicted) {
+        m[g.index()][p.index()] += 1;
+    }
+    m
+}
+
+/// Scores `predicted` against `gold` (same length, same order).
+pub fn evaluate(gold: &[Label], predicted: &[Label]) -> Evaluation {
+    let m = confusion_matrix(gold, predicted);
+    let rows: u64 = m.iter().flatten().sum();
+    let correct: u64 = (0..4).map(|k| m[k][k]).sum();
+    let mut per_label = BTreeMap::new();
+    let mut f1_sum = 0.0;
+    let mut f1_count = 0;
+    for label in Label::ALL {
+        let k = label.index();
+        let tp = m[k][k];
+        let support: u64 = m[k].iter().sum();
+        let predicted_k: u64 = (0..4).map(|g| m[g][k]).sum();
+        let precision = ratio(tp, predicted_k);
+        let recall = ratio(tp, support);
+        let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
+        if support > 0 || predicted_k > 0 {
+            f1_sum += f1;
+            f1_count += 1;
+        }
+        per_label.insert(label.as_str(), LabelScores { precision, recall, f1, support });
+    }
+    let confusion = Label::ALL
+        .iter()
+        .map(|g| {
+            let row = Label::ALL.iter().map(|p| (p.as_str(), m[g.index()][p.index()])).collect();
+            (g.as_str(), row)
+        })
+        .collect();
+    Evaluation {
+        accuracy: ratio(correct, rows),
+        macro_f1: if f1_count == 0 { 0.0 } else { f1_sum / f1_count as f64 },
+        per_label,
+        confusion,
+        rows,
+    }
+}
+
+impl Evaluation {
+    /// A plain-text report: accuracy, macro-F1, a per-label table and the confusion matrix.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let _ = writeln!(s, "rows      {}", self.rows);
+        let _ = writeln!(s, "accuracy  {:.4}", self.accuracy);
+        let _ = writeln!(s, "macro-F1  {:.4}\n", self.macro_f1);
+        let _ = writeln!(s, "{:<22} {:>9} {:>9} {:>9} {:>8}", "label", "precision", "recall", "f1", "support");
+        for label in Label::ALL {
+            let l = &self.per_label[label.as_str()];
+            let _ = writeln!(
+                s,
+                "{:<22} {:>9.4} {:>9.4} {:>9.4} {:>8}",
+                label.as_str(),
+                l.precision,
+                l.recall,
+                l.f1,
+                l.support
+            );
+        }
+        let _ = writeln!(s, "\nconfusion (rows: gold, columns: predicted)");
+        let _ = write!(s, "{:<22}", "");
+        for p in Label::ALL {
+            let _ = write!(s, " {:>10}", short(p));
+        }
+        let _ = writeln!(s);
+        for g in Label::ALL {
+            let _ = write!(s, "{:<22}", g.as_str());
+            for p in Label::ALL {
+                let _ = write!(s, " {:>10}", self.confusion[g.as_str()][p.as_str()]);
+            }
+            let _ = writeln!(s);
+        }
+        s
+    }
+}
+
+fn short(l: Label) -> &'static str {
+    match l {
+        Label::LawfulReminder => "lawful",
+        Label::Intimidation => "intimid.",
+        Label::DoctoredImageThreat => "image",
+        Label::Other => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use linfa::prelude::ToConfusionMatrix;
+    use ndarray::Array1;
+    use Label::*;
+
+    #[test]
+    fn hand_computed_case() {
+        let gold = [LawfulReminder, LawfulReminder, Intimidation, Intimidation, DoctoredImageThreat, Other];
+        let pred = [LawfulReminder, Intimidation, Intimidation, Intimidation, DoctoredImageThreat, LawfulReminder];
+        let e = evaluate(&gold, &pred);
+        assert!((e.accuracy - 4.0 / 6.0).abs() < 1e-12);
+        let lr = e.per_label["lawful_reminder"];
+        assert!((lr.precision - 0.5).abs() < 1e-12 && (lr.recall - 0.5).abs() < 1e-12);
+        let it = e.per_label["intimidation"];
+        assert!((it.precision - 2.0 / 3.0).abs() < 1e-12 && (it.recall - 1.0).abs() < 1e-12);
+        assert!((it.f1 - 0.8).abs() < 1e-12);
+        assert_eq!(e.per_label["other"].f1, 0.0);
+        // (0.5 + 0.8 + 1.0 + 0.0) / 4
+        assert!((e.macro_f1 - 2.3 / 4.0).abs() < 1e-12);
+        assert_eq!(e.confusion["other"]["lawful_reminder"], 1);
+    }
+
+    #[test]
+    fn agrees_with_linfa_when_every_label_occurs() {
+        let gold = [0usize, 0, 1, 1, 2, 3, 3, 2, 1, 0];
+        let pred = [0usize, 1, 1, 1, 2, 3, 0, 2, 2, 0];
+        let to_labels = |v: &[usize]| v.iter().map(|&i| Label::ALL[i]).collect::<Vec<_>>();
+        let ours = evaluate(&to_labels(&gold), &to_labels(&pred));
+        let cm = Array1::from(pred.to_vec()).confusion_matrix(Array1::from(gold.to_vec())).unwrap();
+        assert!((cm.accuracy() as f64 - ours.accuracy).abs() < 1e-6);
+        // linfa 0.8.1 lays its one-vs-all matrices out so that what it calls precision is the
+        // share of gold rows found (our recall) and the other way round; the numbers agree.
+        for (label, bin) in Label::ALL.iter().zip(cm.split_one_vs_all()) {
+            let s = ours.per_label[label.as_str()];
+            assert!((bin.precision() as f64 - s.recall).abs() < 1e-6, "{label}");
+            assert!((bin.recall() as f64 - s.precision).abs() < 1e-6, "{label}");
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Text analysis before features: normalization, then segmentation.
+
+pub mod normalize;
+pub mod segment;
+
+pub use normalize::{Normalized, NormalizeScratch, Normalizer, Placeholder, VariantRule, parse_variants};
+pub use segment::{Segmenter, TokenSpan, is_content_token};
