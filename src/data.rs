@@ -16,10 +16,20 @@ pub fn read_labelled(paths: &[String]) -> Result<Vec<Example>, InputError> {
 }
 
 fn read_one(path: &str, out: &mut Vec<Example>) -> Result<(), InputError> {
-    let fmt = |message: String| InputError::Format { file: path.to_string(), message };
+    let fmt = |message: String| InputError::Format {
+        file: path.to_string(),
+        message,
+    };
     let mut reader = csv::ReaderBuilder::new().from_reader(open_input(path)?);
-    let headers = reader.headers().map_err(|e| fmt(format!("cannot read the header row: {e}")))?.clone();
-    let find = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{FEFF}').trim() == name);
+    let headers = reader
+        .headers()
+        .map_err(|e| fmt(format!("cannot read the header row: {e}")))?
+        .clone();
+    let find = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{FEFF}').trim() == name)
+    };
     let missing = |column: &str| InputError::MissingColumn {
         file: path.to_string(),
         column: column.to_string(),
@@ -33,9 +43,15 @@ fn read_one(path: &str, out: &mut Vec<Example>) -> Result<(), InputError> {
         let row = row.map_err(|e| fmt(e.to_string()))?;
         let line = row.position().map_or(0, |p| p.line());
         let at = |m: String| fmt(format!("line {line}: {m}"));
-        let label: Label = row.get(label_i).unwrap_or("").parse().map_err(|e| at(format!("{e}")))?;
+        let label: Label = row
+            .get(label_i)
+            .unwrap_or("")
+            .parse()
+            .map_err(|e| at(format!("{e}")))?;
         let tags = match tags_i {
-            Some(i) => Some(TagSet::parse_field(row.get(i).unwrap_or("")).map_err(|e| at(format!("{e}")))?),
+            Some(i) => Some(
+                TagSet::parse_field(row.get(i).unwrap_or("")).map_err(|e| at(format!("{e}")))?,
+            ),
             None => None,
         };
         let text = row.get(text_i).unwrap_or("").to_string();
@@ -46,7 +62,12 @@ fn read_one(path: &str, out: &mut Vec<Example>) -> Result<(), InputError> {
             Some(id) if !id.is_empty() => id.split('~').next().unwrap_or(id).to_string(),
             _ => format!("{path}:{line}"),
         };
-        out.push(Example { text, label, tags, group });
+        out.push(Example {
+            text,
+            label,
+            tags,
+            group,
+        });
     }
     Ok(())
 }
@@ -64,7 +85,9 @@ mod tests {
 
     #[test]
     fn reads_labels_tags_and_groups() {
-        let f = write("id,text,label,tags\na-1,还钱,lawful_reminder,\na-1~aug,还 钱,lawful_reminder,\nb,P图,doctored_image_threat,image;contacts\n");
+        let f = write(
+            "id,text,label,tags\na-1,还钱,lawful_reminder,\na-1~aug,还 钱,lawful_reminder,\nb,P图,doctored_image_threat,image;contacts\n",
+        );
         let rows = read_labelled(&[f.path().display().to_string()]).unwrap();
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].group, rows[1].group);
@@ -74,7 +97,9 @@ mod tests {
     #[test]
     fn bad_rows_name_file_and_line() {
         let f = write("text,label\nok,other\nbad,threat\n");
-        let err = read_labelled(&[f.path().display().to_string()]).unwrap_err().to_string();
+        let err = read_labelled(&[f.path().display().to_string()])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 3") && err.contains("threat"), "{err}");
     }
 }

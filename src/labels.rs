@@ -62,7 +62,9 @@ impl fmt::Display for Label {
 
 /// A label name that is not one of the four.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("unknown label {0:?}: expected one of lawful_reminder, intimidation, doctored_image_threat, other")]
+#[error(
+    "unknown label {0:?}: expected one of lawful_reminder, intimidation, doctored_image_threat, other"
+)]
 pub struct UnknownLabel(pub String);
 
 impl FromStr for Label {

@@ -14,6 +14,7 @@
 //! ```
 
 pub mod analysis;
+pub mod cli;
 pub mod data;
 pub mod features;
 pub mod io;

@@ -21,7 +21,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { chunk_size: 4096, fail_on_reject: false }
+        Options {
+            chunk_size: 4096,
+            fail_on_reject: false,
+        }
     }
 }
 
@@ -61,7 +64,11 @@ pub enum PipelineError {
     #[error("writing output: {0}")]
     Output(#[from] std::io::Error),
     #[error("{file}: record at line {line} rejected ({reason}); stopping as --on-error fail asks")]
-    Rejected { file: String, line: u64, reason: String },
+    Rejected {
+        file: String,
+        line: u64,
+        reason: String,
+    },
 }
 
 struct Chunk {
@@ -71,7 +78,11 @@ struct Chunk {
 
 type Classified = (Chunk, Vec<Option<Prediction>>);
 
-fn read_all(mut sources: Vec<Box<dyn Source>>, chunk_size: usize, tx: SyncSender<Result<Chunk, InputError>>) {
+fn read_all(
+    mut sources: Vec<Box<dyn Source>>,
+    chunk_size: usize,
+    tx: SyncSender<Result<Chunk, InputError>>,
+) {
     for (file, source) in sources.iter_mut().enumerate() {
         let mut items = Vec::with_capacity(chunk_size);
         while let Some(item) = source.next_item() {
@@ -117,7 +128,11 @@ fn write_all(
                     if fail_on_reject {
                         sink.flush()?;
                         rejects.flush()?;
-                        return Err(PipelineError::Rejected { file: c.name.clone(), line: r.line, reason: r.reason.clone() });
+                        return Err(PipelineError::Rejected {
+                            file: c.name.clone(),
+                            line: r.line,
+                            reason: r.reason.clone(),
+                        });
                     }
                 }
                 (Item::Record(r), None) => {
@@ -144,8 +159,13 @@ pub fn run(
     options: &Options,
 ) -> Result<Summary, PipelineError> {
     let started = Instant::now();
-    let mut counts: Vec<FileCounts> =
-        sources.iter().map(|s| FileCounts { name: s.name().to_string(), ..FileCounts::default() }).collect();
+    let mut counts: Vec<FileCounts> = sources
+        .iter()
+        .map(|s| FileCounts {
+            name: s.name().to_string(),
+            ..FileCounts::default()
+        })
+        .collect();
     if let Some(first) = sources.first() {
         for s in &sources[1..] {
             if s.columns() != first.columns() {
@@ -166,7 +186,8 @@ pub fn run(
     let (write_tx, write_rx) = sync_channel::<Classified>(2);
     let result = std::thread::scope(|scope| {
         scope.spawn(move || read_all(sources, chunk_size, read_tx));
-        let writer = scope.spawn(|| write_all(write_rx, sink, rejects, &mut counts, fail_on_reject));
+        let writer =
+            scope.spawn(|| write_all(write_rx, sink, rejects, &mut counts, fail_on_reject));
         let mut input_error = None;
         for chunk in read_rx {
             let chunk = match chunk {
@@ -189,7 +210,11 @@ pub fn run(
             }
         }
         drop(write_tx);
-        let written = writer.join().unwrap_or_else(|_| Err(PipelineError::Output(std::io::Error::other("writer thread panicked"))));
+        let written = writer.join().unwrap_or_else(|_| {
+            Err(PipelineError::Output(std::io::Error::other(
+                "writer thread panicked",
+            )))
+        });
         match (written, input_error) {
             (Err(e), _) => Err(e),
             (Ok(()), Some(e)) => Err(e.into()),
@@ -197,5 +222,8 @@ pub fn run(
         }
     });
     result?;
-    Ok(Summary { files: counts, elapsed: started.elapsed() })
+    Ok(Summary {
+        files: counts,
+        elapsed: started.elapsed(),
+    })
 }

@@ -33,15 +33,34 @@ pub struct LexiconError {
 
 /// Words that turn a following threat into a promise not to do it.
 pub const NEGATORS: &[&str] = &[
-    "不会", "绝不", "决不", "不得", "承诺不", "从不", "禁止", "严禁", "不再", "杜绝", "并不会", "不可以",
-    "不允许", "不能", "没有", "从未", "拒绝", "不存在",
+    "不会",
+    "绝不",
+    "决不",
+    "不得",
+    "承诺不",
+    "从不",
+    "禁止",
+    "严禁",
+    "不再",
+    "杜绝",
+    "并不会",
+    "不可以",
+    "不允许",
+    "不能",
+    "没有",
+    "从未",
+    "拒绝",
+    "不存在",
 ];
 
 /// How many characters before a hit are searched for a negator.
 pub const NEGATION_WINDOW: usize = 8;
 
 fn is_clause_break(c: char) -> bool {
-    matches!(c, '，' | ',' | '。' | '！' | '!' | '？' | '?' | '；' | ';' | '\n' | '：' | ':')
+    matches!(
+        c,
+        '，' | ',' | '。' | '！' | '!' | '？' | '?' | '；' | ';' | '\n' | '：' | ':'
+    )
 }
 
 /// The lexicon compiled into an automaton over normalized text.
@@ -62,7 +81,10 @@ impl Lexicon {
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;
             }
-            let err = |reason: String| LexiconError { line: i + 1, reason };
+            let err = |reason: String| LexiconError {
+                line: i + 1,
+                reason,
+            };
             let mut parts = line.split('\t');
             let term = parts.next().unwrap_or("").trim();
             let tag = parts.next().unwrap_or("").trim();
@@ -92,14 +114,21 @@ impl Lexicon {
                 AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
                     .build(entries.iter().map(|e| e.term.as_str()))
-                    .map_err(|e| LexiconError { line: 0, reason: e.to_string() })?,
+                    .map_err(|e| LexiconError {
+                        line: 0,
+                        reason: e.to_string(),
+                    })?,
             )
         };
         let negators = AhoCorasick::new(NEGATORS).map_err(|e| LexiconError {
             line: 0,
             reason: e.to_string(),
         })?;
-        Ok(Lexicon { automaton, negators, entries })
+        Ok(Lexicon {
+            automaton,
+            negators,
+            entries,
+        })
     }
 
     pub fn entries(&self) -> &[LexiconEntry] {
@@ -118,8 +147,10 @@ impl Lexicon {
         for m in ac.find_overlapping_iter(text) {
             let term = &self.entries[m.pattern().as_usize()].term;
             let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-            if (term.starts_with(|c: char| c.is_ascii_alphanumeric()) && word(text[..m.start()].chars().next_back()))
-                || (term.ends_with(|c: char| c.is_ascii_alphanumeric()) && word(text[m.end()..].chars().next()))
+            if (term.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && word(text[..m.start()].chars().next_back()))
+                || (term.ends_with(|c: char| c.is_ascii_alphanumeric())
+                    && word(text[m.end()..].chars().next()))
             {
                 continue;
             }
@@ -167,7 +198,11 @@ mod tests {
         lex.find(&t, |b| t[..b].chars().count(), &mut out);
         out.iter()
             .map(|h| {
-                let s: String = t.chars().skip(h.start as usize).take((h.end - h.start) as usize).collect();
+                let s: String = t
+                    .chars()
+                    .skip(h.start as usize)
+                    .take((h.end - h.start) as usize)
+                    .collect();
                 (s, h.negated)
             })
             .collect()
@@ -179,7 +214,10 @@ mod tests {
         assert!(h.contains(&("通讯录".to_string(), false)));
         assert!(h.contains(&("爆通讯录".to_string(), false)));
         // terms with digits are normalized like the text
-        assert_eq!(hits("又是714高炮"), vec![("714高炮".replace("714", "\u{E000}"), false)]);
+        assert_eq!(
+            hits("又是714高炮"),
+            vec![("714高炮".replace("714", "\u{E000}"), false)]
+        );
     }
 
     #[test]
@@ -201,9 +239,13 @@ mod tests {
     #[test]
     fn bad_tables_name_the_line() {
         let normalizer = Normalizer::new(Vec::new());
-        let err = Lexicon::parse("term\ttag\n通讯录\tbogus\n", &normalizer).err().unwrap();
+        let err = Lexicon::parse("term\ttag\n通讯录\tbogus\n", &normalizer)
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("line 2"), "{err}");
-        let err = Lexicon::parse("term\ttag\tweight\nx\timage\theavy\n", &normalizer).err().unwrap();
+        let err = Lexicon::parse("term\ttag\tweight\nx\timage\theavy\n", &normalizer)
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("heavy"), "{err}");
     }
 }

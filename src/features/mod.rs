@@ -133,7 +133,10 @@ impl SparseVec {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (u32, f32)> + '_ {
-        self.indices.iter().copied().zip(self.values.iter().copied())
+        self.indices
+            .iter()
+            .copied()
+            .zip(self.values.iter().copied())
     }
 
     /// Builds the vector from raw bucket occurrences: counts them, damps counts with
@@ -174,13 +177,25 @@ pub fn extract(config: &FeatureConfig, input: &FeatureInput<'_>, out: &mut Vec<O
     out.clear();
     let bits = config.bucket_bits;
     let mut push = |h: u64, start: u32, end: u32, namespace: Namespace| {
-        out.push(Occurrence { bucket: hash::bucket(h, bits), start, end, namespace });
+        out.push(Occurrence {
+            bucket: hash::bucket(h, bits),
+            start,
+            end,
+            namespace,
+        });
     };
 
     // Words and word n-grams over content tokens.
     let word = |t: &TokenSpan| &input.text[t.byte_start as usize..t.byte_end as usize];
     let mut window: [Option<(u64, u32)>; 3] = [None; 3];
-    for t in input.tokens.iter().filter(|t| is_content_token(word(t))) {
+    for t in input.tokens {
+        if !is_content_token(word(t)) {
+            // punctuation ends a clause: n-grams do not reach across it
+            if !word(t).trim().is_empty() {
+                window = [None; 3];
+            }
+            continue;
+        }
         let h = hash::fnv1a(Namespace::Word.seed(), word(t).as_bytes());
         push(h, t.start, t.end, Namespace::Word);
         window.rotate_right(1);
@@ -214,7 +229,12 @@ pub fn extract(config: &FeatureConfig, input: &FeatureInput<'_>, out: &mut Vec<O
             for n in 1..=max.min(seen) {
                 h = hash::combine(h, recent[n - 1].0);
                 if n >= min {
-                    push(h ^ ((n as u64) << 56), recent[n - 1].1, pos as u32 + 1, Namespace::Char);
+                    push(
+                        h ^ ((n as u64) << 56),
+                        recent[n - 1].1,
+                        pos as u32 + 1,
+                        Namespace::Char,
+                    );
                 }
             }
         }
@@ -229,8 +249,18 @@ pub fn extract(config: &FeatureConfig, input: &FeatureInput<'_>, out: &mut Vec<O
             } else {
                 (Namespace::LexTerm, Namespace::LexTag)
             };
-            push(hash::fnv1a(term_ns.seed(), entry.term.as_bytes()), hit.start, hit.end, term_ns);
-            push(hash::fnv1a(tag_ns.seed(), entry.tag.as_str().as_bytes()), hit.start, hit.end, tag_ns);
+            push(
+                hash::fnv1a(term_ns.seed(), entry.term.as_bytes()),
+                hit.start,
+                hit.end,
+                term_ns,
+            );
+            push(
+                hash::fnv1a(tag_ns.seed(), entry.tag.as_str().as_bytes()),
+                hit.start,
+                hit.end,
+                tag_ns,
+            );
         }
     }
 }
@@ -244,7 +274,9 @@ pub fn occurrence_name(occ: &Occurrence, normalized: &str, lexicon_tag: Option<&
         .collect();
     let span = crate::text::normalize::display_placeholders(&span);
     match (occ.namespace, lexicon_tag) {
-        (Namespace::LexTag | Namespace::NegTag, Some(tag)) => format!("{}:{tag}", occ.namespace.name()),
+        (Namespace::LexTag | Namespace::NegTag, Some(tag)) => {
+            format!("{}:{tag}", occ.namespace.name())
+        }
         _ => format!("{}:{span}", occ.namespace.name()),
     }
 }
@@ -266,9 +298,16 @@ mod tests {
     #[test]
     fn config_is_checked() {
         assert!(FeatureConfig::default().check().is_ok());
-        let bad = FeatureConfig { char_ngram_min: 4, char_ngram_max: 2, ..FeatureConfig::default() };
+        let bad = FeatureConfig {
+            char_ngram_min: 4,
+            char_ngram_max: 2,
+            ..FeatureConfig::default()
+        };
         assert!(bad.check().is_err());
-        let bad = FeatureConfig { bucket_bits: 40, ..FeatureConfig::default() };
+        let bad = FeatureConfig {
+            bucket_bits: 40,
+            ..FeatureConfig::default()
+        };
         assert!(bad.check().is_err());
     }
 }

@@ -20,8 +20,10 @@ pub fn open_input(path: &str) -> Result<Box<dyn Read + Send>, InputError> {
     if path == "-" {
         return Ok(Box::new(io::stdin()));
     }
-    let file = File::open(Path::new(path))
-        .map_err(|source| InputError::Io { file: path.to_string(), source })?;
+    let file = File::open(Path::new(path)).map_err(|source| InputError::Io {
+        file: path.to_string(),
+        source,
+    })?;
     Ok(Box::new(io::BufReader::with_capacity(1 << 16, file)))
 }
 
@@ -31,8 +33,15 @@ impl CsvSource {
         CsvSource::from_reader(path, open_input(path)?, text_column)
     }
 
-    pub fn from_reader(name: &str, input: Box<dyn Read + Send>, text_column: &str) -> Result<CsvSource, InputError> {
-        let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(input);
+    pub fn from_reader(
+        name: &str,
+        input: Box<dyn Read + Send>,
+        text_column: &str,
+    ) -> Result<CsvSource, InputError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(input);
         let headers = reader.byte_headers().map_err(|e| InputError::Format {
             file: name.to_string(),
             message: format!("cannot read the header row: {e}"),
@@ -49,14 +58,26 @@ impl CsvSource {
             columns.push(h);
         }
         if columns.is_empty() {
-            return Err(InputError::Format { file: name.to_string(), message: "the file is empty: no header row".into() });
+            return Err(InputError::Format {
+                file: name.to_string(),
+                message: "the file is empty: no header row".into(),
+            });
         }
-        let text_field = columns.iter().position(|c| c.trim() == text_column).ok_or_else(|| InputError::MissingColumn {
-            file: name.to_string(),
-            column: text_column.to_string(),
-            found: columns.join(", "),
-        })?;
-        Ok(CsvSource { name: name.to_string(), reader, columns, text_field, row: csv::ByteRecord::new() })
+        let text_field = columns
+            .iter()
+            .position(|c| c.trim() == text_column)
+            .ok_or_else(|| InputError::MissingColumn {
+                file: name.to_string(),
+                column: text_column.to_string(),
+                found: columns.join(", "),
+            })?;
+        Ok(CsvSource {
+            name: name.to_string(),
+            reader,
+            columns,
+            text_field,
+            row: csv::ByteRecord::new(),
+        })
     }
 
     fn raw(&self) -> Vec<u8> {
@@ -83,7 +104,10 @@ impl Source for CsvSource {
     fn next_item(&mut self) -> Option<Result<Item, InputError>> {
         match self.reader.read_byte_record(&mut self.row) {
             Ok(false) => None,
-            Err(e) => Some(Err(InputError::Format { file: self.name.clone(), message: e.to_string() })),
+            Err(e) => Some(Err(InputError::Format {
+                file: self.name.clone(),
+                message: e.to_string(),
+            })),
             Ok(true) => {
                 let line = self.row.position().map_or(0, |p| p.line());
                 if self.row.len() != self.columns.len() {
@@ -104,7 +128,11 @@ impl Source for CsvSource {
                         }
                     }
                 }
-                Some(Ok(Item::Record(Record { line, fields, text_field: self.text_field })))
+                Some(Ok(Item::Record(Record {
+                    line,
+                    fields,
+                    text_field: self.text_field,
+                })))
             }
         }
     }
@@ -120,7 +148,8 @@ mod tests {
 
     #[test]
     fn reads_records_and_rejects_bad_rows() {
-        let mut s = source(b"\xEF\xBB\xBFid,text\n1,hello\n2,a,b\n3,\"multi\nline\"\n4,\xFF\xFE\n").unwrap();
+        let mut s = source(b"\xEF\xBB\xBFid,text\n1,hello\n2,a,b\n3,\"multi\nline\"\n4,\xFF\xFE\n")
+            .unwrap();
         assert_eq!(s.columns(), ["id", "text"]);
         let mut items = Vec::new();
         while let Some(item) = s.next_item() {
@@ -128,15 +157,22 @@ mod tests {
         }
         assert_eq!(items.len(), 4);
         assert!(matches!(&items[0], Item::Record(r) if r.text() == "hello" && r.line == 2));
-        assert!(matches!(&items[1], Item::Reject(r) if r.reason.contains("expected 2 fields, found 3")));
+        assert!(
+            matches!(&items[1], Item::Reject(r) if r.reason.contains("expected 2 fields, found 3"))
+        );
         assert!(matches!(&items[2], Item::Record(r) if r.text() == "multi\nline"));
-        assert!(matches!(&items[3], Item::Reject(r) if r.reason.contains("invalid UTF-8") && r.line == 6));
+        assert!(
+            matches!(&items[3], Item::Reject(r) if r.reason.contains("invalid UTF-8") && r.line == 6)
+        );
     }
 
     #[test]
     fn a_missing_text_column_names_the_columns_found() {
         let err = source(b"id,body\n1,x\n").err().unwrap().to_string();
-        assert!(err.contains("\"text\"") && err.contains("id, body"), "{err}");
+        assert!(
+            err.contains("\"text\"") && err.contains("id, body"),
+            "{err}"
+        );
         assert!(source(b"").is_err());
     }
 }

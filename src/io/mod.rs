@@ -9,7 +9,7 @@ use crate::model::Prediction;
 
 pub use csv_in::CsvSource;
 pub use csv_out::CsvSink;
-pub use rejects::RejectWriter;
+pub use rejects::{RejectWriter, RejectsTo};
 
 /// Raw content kept in a reject row, at most.
 pub const MAX_RAW_BYTES: usize = 1000;
@@ -41,7 +41,11 @@ impl Reject {
     /// Keeps at most [`MAX_RAW_BYTES`] of the raw bytes, decoded lossily.
     pub fn new(line: u64, raw: &[u8], reason: impl Into<String>) -> Reject {
         let cut = raw.len().min(MAX_RAW_BYTES);
-        Reject { line, raw: String::from_utf8_lossy(&raw[..cut]).into_owned(), reason: reason.into() }
+        Reject {
+            line,
+            raw: String::from_utf8_lossy(&raw[..cut]).into_owned(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -56,13 +60,27 @@ pub enum Item {
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     #[error("{file}: {source}")]
-    Io { file: String, source: std::io::Error },
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
     #[error("{file}: no column named {column:?}; the columns are: {found}")]
-    MissingColumn { file: String, column: String, found: String },
+    MissingColumn {
+        file: String,
+        column: String,
+        found: String,
+    },
     #[error("{file}: {message}")]
     Format { file: String, message: String },
-    #[error("{file} has the columns [{found}] but {first} had [{expected}]: classify files of one layout per run")]
-    LayoutMismatch { file: String, first: String, found: String, expected: String },
+    #[error(
+        "{file} has the columns [{found}] but {first} had [{expected}]: classify files of one layout per run"
+    )]
+    LayoutMismatch {
+        file: String,
+        first: String,
+        found: String,
+        expected: String,
+    },
 }
 
 /// A stream of records from one input.

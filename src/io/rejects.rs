@@ -1,34 +1,76 @@
-//! The rejects file: one CSV row per input record that could not be classified.
+//! The rejects file: one CSV row per input record that could not be classified, opened on the
+//! first reject so a clean run leaves no empty file behind.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::PathBuf;
 
 use super::Reject;
 
+/// Where rejects go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RejectsTo {
+    Stderr,
+    File(PathBuf),
+}
+
 /// Writes `file,line,reason,raw` rows.
 pub struct RejectWriter {
-    writer: csv::Writer<Box<dyn Write + Send>>,
+    to: RejectsTo,
+    writer: Option<csv::Writer<Box<dyn Write + Send>>>,
     written: u64,
 }
 
 impl RejectWriter {
-    pub fn new(out: Box<dyn Write + Send>) -> std::io::Result<RejectWriter> {
-        let mut writer = csv::Writer::from_writer(out);
-        writer.write_record(["file", "line", "reason", "raw"]).map_err(std::io::Error::other)?;
-        Ok(RejectWriter { writer, written: 0 })
+    pub fn new(to: RejectsTo) -> RejectWriter {
+        RejectWriter {
+            to,
+            writer: None,
+            written: 0,
+        }
     }
 
-    pub fn write(&mut self, file: &str, reject: &Reject) -> std::io::Result<()> {
-        self.written += 1;
+    pub fn destination(&self) -> &RejectsTo {
+        &self.to
+    }
+
+    fn writer(&mut self) -> io::Result<&mut csv::Writer<Box<dyn Write + Send>>> {
+        if self.writer.is_none() {
+            let out: Box<dyn Write + Send> = match &self.to {
+                RejectsTo::Stderr => Box::new(io::stderr()),
+                RejectsTo::File(path) => Box::new(File::create(path).map_err(|e| {
+                    io::Error::new(
+                        e.kind(),
+                        format!("creating rejects file {}: {e}", path.display()),
+                    )
+                })?),
+            };
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(["file", "line", "reason", "raw"])
+                .map_err(io::Error::other)?;
+            self.writer = Some(w);
+        }
         self.writer
-            .write_record([file, &reject.line.to_string(), &reject.reason, &reject.raw])
-            .map_err(std::io::Error::other)
+            .as_mut()
+            .ok_or_else(|| io::Error::other("rejects writer is not open"))
+    }
+
+    pub fn write(&mut self, file: &str, reject: &Reject) -> io::Result<()> {
+        self.written += 1;
+        let line = reject.line.to_string();
+        self.writer()?
+            .write_record([file, &line, &reject.reason, &reject.raw])
+            .map_err(io::Error::other)
     }
 
     pub fn written(&self) -> u64 {
         self.written
     }
 
-    pub fn flush(&mut self) -> std::io::Result<()> {
-        self.writer.flush()
+    pub fn flush(&mut self) -> io::Result<()> {
+        match &mut self.writer {
+            Some(w) => w.flush(),
+            None => Ok(()),
+        }
     }
 }

@@ -54,14 +54,22 @@ fn targets(examples: &[&Example]) -> TrainTargets {
     }
 }
 
-fn fit(rows: Vec<SparseVec>, examples: &[&Example], buckets: usize, params: &ValidLinearParams) -> Result<LinearModel, ModelError> {
+fn fit(
+    rows: Vec<SparseVec>,
+    examples: &[&Example],
+    buckets: usize,
+    params: &ValidLinearParams,
+) -> Result<LinearModel, ModelError> {
     let dataset = DatasetBase::new(SparseRecords { rows, buckets }, targets(examples));
     params.fit(&dataset)
 }
 
 /// Rows per label, by label name.
 pub fn count_labels<'a>(labels: impl Iterator<Item = &'a Label>) -> BTreeMap<String, usize> {
-    let mut counts: BTreeMap<String, usize> = Label::ALL.iter().map(|l| (l.as_str().to_string(), 0)).collect();
+    let mut counts: BTreeMap<String, usize> = Label::ALL
+        .iter()
+        .map(|l| (l.as_str().to_string(), 0))
+        .collect();
     for l in labels {
         *counts.entry(l.as_str().to_string()).or_default() += 1;
     }
@@ -97,7 +105,14 @@ pub fn train(
         resources,
     };
     let classifier = Classifier::new(meta, model)?;
-    Ok((classifier, TrainReport { rows_per_label, featurize_time, fit_time }))
+    Ok((
+        classifier,
+        TrainReport {
+            rows_per_label,
+            featurize_time,
+            fit_time,
+        },
+    ))
 }
 
 /// The fold of a group, stable across runs.
@@ -114,7 +129,9 @@ pub fn cross_validate(
     folds: usize,
 ) -> Result<Evaluation, ModelError> {
     if folds < 2 {
-        return Err(ModelError::InvalidParams(format!("cross-validation needs at least 2 folds, got {folds}")));
+        return Err(ModelError::InvalidParams(format!(
+            "cross-validation needs at least 2 folds, got {folds}"
+        )));
     }
     let analyzer = Analyzer::new(resources, features.clone())?;
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
@@ -128,7 +145,10 @@ pub fn cross_validate(
             let train_rows = train_idx.iter().map(|&i| rows[i].clone()).collect();
             let train_ex: Vec<&Example> = train_idx.iter().map(|&i| &examples[i]).collect();
             let model = fit(train_rows, &train_ex, features.buckets(), params)?;
-            Ok(test_idx.iter().map(|&i| (i, model.scores(&rows[i]).best().0)).collect())
+            Ok(test_idx
+                .iter()
+                .map(|&i| (i, model.scores(&rows[i]).best().0))
+                .collect())
         })
         .collect();
     let mut predicted = vec![Label::Other; examples.len()];

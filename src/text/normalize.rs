@@ -196,8 +196,29 @@ fn is_separator(c: char) -> bool {
     c.is_whitespace()
         || matches!(
             c,
-            '*' | '.' | '-' | '_' | '/' | '|' | '\\' | '·' | '。' | '~' | '^' | '#' | '@' | '`'
-                | '\'' | '"' | '+' | '=' | '•' | '…' | '丶' | '﹏' | '∙' | '⋅'
+            '*' | '.'
+                | '-'
+                | '_'
+                | '/'
+                | '|'
+                | '\\'
+                | '·'
+                | '。'
+                | '~'
+                | '^'
+                | '#'
+                | '@'
+                | '`'
+                | '\''
+                | '"'
+                | '+'
+                | '='
+                | '•'
+                | '…'
+                | '丶'
+                | '﹏'
+                | '∙'
+                | '⋅'
         )
         || is_emoji(c)
 }
@@ -236,7 +257,10 @@ impl CollapseSeparators {
             return true;
         }
         let strong = chars[le..rs].iter().all(|&c| is_strong_separator(c));
-        strong && is_gluable(left_char) && is_gluable(right_char) && (is_cjk(left_char) || is_cjk(right_char))
+        strong
+            && is_gluable(left_char)
+            && is_gluable(right_char)
+            && (is_cjk(left_char) || is_cjk(right_char))
     }
 }
 
@@ -368,13 +392,14 @@ impl Stage for FoldVariants {
             let rule = &self.rules[m.pattern().as_usize()];
             let before = text[..m.start()].chars().next_back();
             let after = text[m.end()..].chars().next();
-            let latin_start = rule.variant.starts_with(|c: char| c.is_ascii_alphanumeric());
+            let latin_start = rule
+                .variant
+                .starts_with(|c: char| c.is_ascii_alphanumeric());
             let latin_end = rule.variant.ends_with(|c: char| c.is_ascii_alphanumeric());
             if (latin_start && is_ascii_word(before)) || (latin_end && is_ascii_word(after)) {
                 continue;
             }
-            if !rule.context.is_empty() && !rule.context.iter().any(|w| text.contains(w.as_str()))
-            {
+            if !rule.context.is_empty() && !rule.context.iter().any(|w| text.contains(w.as_str())) {
                 continue;
             }
             // Copy the untouched characters before the match.
@@ -415,14 +440,19 @@ fn looks_like_url(run: &[char]) -> bool {
     match host.rsplit_once('.') {
         Some((name, tld)) => {
             !name.is_empty()
-                && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+                && name
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
                 && URL_TLDS.contains(&tld)
         }
         None => false,
     }
 }
 
-const MONEY_UNITS: &[char] = &['元', '块', '万', '千', '百', '角', '刀', 'w', 'k', '圆', '米'];
+const MONEY_UNITS: &[char] = &[
+    '元', '块', '万', '千', '百', '角', '刀', 'w', 'k', '圆', '米',
+];
 const DATE_UNITS: &[char] = &['年', '月', '日', '号'];
 
 /// Folds numbers to placeholders: amounts, phone numbers, links, codes, dates, other numbers.
@@ -498,7 +528,8 @@ impl Stage for FoldNumbers {
                     continue;
                 }
             }
-            let currency = matches!(c, '¥' | '$' | '€' | '£') && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+            let currency = matches!(c, '¥' | '$' | '€' | '£')
+                && chars.get(i + 1).is_some_and(char::is_ascii_digit);
             if c.is_ascii_digit() || currency {
                 let start = if currency { i + 1 } else { i };
                 let mut j = start;
@@ -559,7 +590,11 @@ impl Normalizer {
     /// table can be written in any width, case or script.
     pub fn new(rules: Vec<VariantRule>) -> Normalizer {
         let prefix = Normalizer {
-            stages: vec![Box::new(WidthCaseFold), Box::new(ScriptFold), Box::new(CollapseSeparators)],
+            stages: vec![
+                Box::new(WidthCaseFold),
+                Box::new(ScriptFold),
+                Box::new(CollapseSeparators),
+            ],
         };
         let mut scratch = NormalizeScratch::default();
         let mut out = Normalized::default();

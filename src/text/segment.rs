@@ -43,7 +43,9 @@ impl Segmenter {
         jieba
             .load_dict(&mut BufReader::new(lowered.as_bytes()))
             .map_err(|e| DictError(e.to_string()))?;
-        Ok(Segmenter { jieba: Arc::new(jieba) })
+        Ok(Segmenter {
+            jieba: Arc::new(jieba),
+        })
     }
 
     /// Cuts `text` (with HMM for unknown words), appending tokens to `out` after clearing it.
@@ -65,7 +67,11 @@ impl Segmenter {
 
 /// Whether a token carries meaning for features (not only whitespace or punctuation).
 pub fn is_content_token(word: &str) -> bool {
-    word.chars().any(|c| c.is_alphanumeric() || super::normalize::is_cjk(c) || super::normalize::Placeholder::from_char(c).is_some())
+    word.chars().any(|c| {
+        c.is_alphanumeric()
+            || super::normalize::is_cjk(c)
+            || super::normalize::Placeholder::from_char(c).is_some()
+    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,78 @@
+//! `cuishou eval`: score a model on labelled CSV files.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use rayon::prelude::*;
+
+use super::{Outcome, load_model, set_threads};
+use crate::analysis::Analysis;
+use crate::data::read_labelled;
+use crate::labels::Label;
+use crate::model::evaluate;
+
+/// Score a model on CSV files with `text` and `label` columns: accuracy, per-label precision,
+/// recall and F1, macro-F1, and the confusion matrix.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  cuishou eval data/labelled/dev.csv
+  cuishou eval data/labelled/dev.csv --model my.model --json
+  cuishou eval data/labelled/dev.csv --errors wrong.csv
+
+--json prints one object with the keys accuracy, macro_f1, per_label (label -> precision,
+recall, f1, support), confusion (gold label -> predicted label -> rows) and rows.")]
+pub struct Args {
+    /// Labelled CSV files.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// A model file; default: the model built into cuishou.
+    #[arg(long, value_name = "FILE")]
+    model: Option<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Also write the misclassified rows (text, gold, predicted, confidence) to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    errors: Option<PathBuf>,
+    /// Worker threads.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    set_threads(args.threads)?;
+    let classifier = load_model(args.model.as_deref())?;
+    let examples = read_labelled(&args.inputs)?;
+    let predictions: Vec<(Label, f32)> = examples
+        .par_iter()
+        .map_init(Analysis::default, |a, e| {
+            let p = classifier.predict(&e.text, a);
+            (p.label, p.confidence)
+        })
+        .collect();
+    let gold: Vec<Label> = examples.iter().map(|e| e.label).collect();
+    let predicted: Vec<Label> = predictions.iter().map(|p| p.0).collect();
+    let evaluation = evaluate(&gold, &predicted);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&evaluation)?);
+    } else {
+        print!("{}", evaluation.to_text());
+    }
+    if let Some(path) = &args.errors {
+        let mut w =
+            csv::Writer::from_path(path).with_context(|| format!("creating {}", path.display()))?;
+        w.write_record(["text", "gold", "predicted", "confidence"])?;
+        for (e, (label, conf)) in examples.iter().zip(&predictions) {
+            if *label != e.label {
+                w.write_record([
+                    e.text.as_str(),
+                    e.label.as_str(),
+                    label.as_str(),
+                    &format!("{conf:.4}"),
+                ])?;
+            }
+        }
+        w.flush()?;
+    }
+    Ok(Outcome::Done)
+}

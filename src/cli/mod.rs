@@ -1,0 +1,175 @@
+//! The command line: one file per subcommand; this file parses, dispatches and maps errors to
+//! exit codes (0 ok, 2 error, 3 some records rejected; a closed output pipe ends quietly with 0).
+
+mod classify;
+mod eval;
+mod explain;
+mod segment;
+mod train;
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::model::Classifier;
+
+/// Tell lawful debt-collection reminders from intimidation and doctored-image threats in
+/// exported Chinese SMS and chat messages.
+#[derive(Debug, Parser)]
+#[command(name = "cuishou", version, about, long_about = None, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXAMPLES: &str = "Examples:
+  cuishou classify data/examples/messages.csv
+  cuishou classify export.csv -o labelled.csv --threads 2
+  cuishou explain '再不还钱就把你P成遗照发到你家族群'
+  cuishou train data/labelled/train.csv -o my.model
+  cuishou eval data/labelled/dev.csv --model my.model --json";
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Classify(classify::Args),
+    Train(train::Args),
+    Eval(eval::Args),
+    Segment(segment::Args),
+    Explain(explain::Args),
+}
+
+/// How a subcommand ended when it did not fail.
+pub enum Outcome {
+    Done,
+    /// Every record was accounted for but some were rejected.
+    SomeRejected,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Classify(a) => classify::run(a),
+        Command::Train(a) => train::run(a),
+        Command::Eval(a) => eval::run(a),
+        Command::Segment(a) => segment::run(a),
+        Command::Explain(a) => explain::run(a),
+    };
+    match result {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::SomeRejected) => ExitCode::from(3),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "cuishou: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<crate::pipeline::PipelineError>()
+                .is_some_and(|p| matches!(p, crate::pipeline::PipelineError::Output(io) if io.kind() == io::ErrorKind::BrokenPipe))
+    })
+}
+
+/// Loads `--model`, or the model compiled into the binary.
+fn load_model(path: Option<&Path>) -> anyhow::Result<Classifier> {
+    match path {
+        Some(p) => Classifier::load(p).with_context(|| format!("loading model {}", p.display())),
+        None => Classifier::bundled().context("loading the bundled default model"),
+    }
+}
+
+/// Sets the size of rayon's global pool; without `--threads`, rayon reads `RAYON_NUM_THREADS`
+/// or uses every core.
+fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
+    if let Some(n) = threads {
+        anyhow::ensure!(n > 0, "--threads must be at least 1");
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("starting the thread pool")?;
+    }
+    Ok(())
+}
+
+/// An output file written under a temporary name beside it and renamed when complete, so an
+/// interrupted run never leaves a file that looks finished; or standard output.
+pub enum Output {
+    Stdout(io::BufWriter<io::Stdout>),
+    File {
+        temp: io::BufWriter<tempfile::NamedTempFile>,
+        path: PathBuf,
+    },
+}
+
+impl Output {
+    pub fn create(path: Option<&Path>) -> anyhow::Result<Output> {
+        match path {
+            None => Ok(Output::Stdout(io::BufWriter::with_capacity(
+                1 << 16,
+                io::stdout(),
+            ))),
+            Some(p) if p == Path::new("-") => Ok(Output::Stdout(io::BufWriter::with_capacity(
+                1 << 16,
+                io::stdout(),
+            ))),
+            Some(path) => {
+                let dir = match path.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                let temp = tempfile::Builder::new()
+                    .prefix(".cuishou-")
+                    .suffix(".tmp")
+                    .tempfile_in(dir)
+                    .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+                Ok(Output::File {
+                    temp: io::BufWriter::with_capacity(1 << 16, temp),
+                    path: path.to_path_buf(),
+                })
+            }
+        }
+    }
+
+    pub fn is_stdout(&self) -> bool {
+        matches!(self, Output::Stdout(_))
+    }
+
+    /// Flushes, and for a file renames the temporary file into place.
+    pub fn finish(self) -> anyhow::Result<()> {
+        match self {
+            Output::Stdout(mut w) => Ok(w.flush()?),
+            Output::File { temp, path } => {
+                let temp = temp
+                    .into_inner()
+                    .map_err(|e| e.into_error())
+                    .context("flushing output")?;
+                temp.persist(&path)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Stdout(w) => w.write(buf),
+            Output::File { temp, .. } => temp.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.flush(),
+            Output::File { temp, .. } => temp.flush(),
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! `cuishou segment`: show what the model sees: each message's normalized text and tokens.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::{Outcome, load_model};
+use crate::analysis::Analysis;
+use crate::io::{CsvSource, Item, Source};
+use crate::text::normalize::display_placeholders;
+
+/// Print each message's normalized text and its tokens (separated by ` | `), to inspect what the
+/// model sees. Placeholders show as <num>, <money>, <phone>, <url>, <code> and <date>.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example:
+  cuishou segment data/examples/messages.csv | head")]
+pub struct Args {
+    /// CSV files with a header row; `-` or nothing reads standard input.
+    inputs: Vec<String>,
+    /// The column that holds the message text.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    text_column: String,
+    /// Analyse as this model does (default: the model built into cuishou).
+    #[arg(long, value_name = "FILE")]
+    model: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let classifier = load_model(args.model.as_deref())?;
+    let analyzer = classifier.analyzer();
+    let inputs = if args.inputs.is_empty() {
+        vec!["-".to_string()]
+    } else {
+        args.inputs
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut a = Analysis::default();
+    for input in &inputs {
+        let mut source = CsvSource::open(input, &args.text_column)?;
+        while let Some(item) = source.next_item() {
+            match item? {
+                Item::Record(r) => {
+                    analyzer.analyze(r.text(), &mut a);
+                    let tokens: Vec<String> = a
+                        .tokens
+                        .iter()
+                        .map(|t| display_placeholders(a.token_text(t)))
+                        .filter(|t| !t.trim().is_empty())
+                        .collect();
+                    writeln!(
+                        out,
+                        "{}:{}\t{}",
+                        input,
+                        r.line,
+                        display_placeholders(&a.normalized.text).replace('\n', " ")
+                    )?;
+                    writeln!(out, "\t{}", tokens.join(" | "))?;
+                }
+                Item::Reject(r) => writeln!(out, "{}:{}\trejected: {}", input, r.line, r.reason)?,
+            }
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Done)
+}
