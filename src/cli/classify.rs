@@ -122,10 +122,8 @@ fn print_summary(summary: &Summary, rejects: &RejectWriter) -> std::io::Result<(
             )?;
         }
     }
-    if summary.rejected() > 0 {
-        if let RejectsTo::File(p) = rejects.destination() {
-            writeln!(err, "cuishou: rejected records are in {}", p.display())?;
-        }
+    if let (true, RejectsTo::File(p)) = (summary.rejected() > 0, rejects.destination()) {
+        writeln!(err, "cuishou: rejected records are in {}", p.display())?;
     }
     Ok(())
 }

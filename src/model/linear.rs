@@ -155,7 +155,7 @@ impl Fit<SparseRecords, TrainTargets, ModelError> for ValidLinearParams {
         }
         let mut model = LinearModel::zeros(x.buckets);
         let mut grad_sq = vec![0.0f32; model.weights.len()];
-        let mut bias_sq = vec![0.0f32; N_OUTPUTS];
+        let mut bias_sq = [0.0f32; N_OUTPUTS];
         let mut order: Vec<usize> = (0..x.rows.len()).collect();
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed());
         let (eta, l2, eps) = (self.learning_rate(), self.l2(), 1e-8f32);

@@ -283,8 +283,8 @@ impl Stage for CollapseSeparators {
             units.push((start, i));
         }
         let copy = |dst: &mut CharBuf, from: usize, to: usize| {
-            for k in from..to {
-                dst.push(chars[k], src.spans[k]);
+            for (&c, &span) in chars[from..to].iter().zip(&src.spans[from..to]) {
+                dst.push(c, span);
             }
         };
         let Some(&(first, _)) = units.first() else {

@@ -1,0 +1,174 @@
+//! `cuishou train` and `cuishou eval` end to end: round trip, determinism, metrics by hand.
+
+mod common;
+
+use common::{Workdir, parse_csv};
+
+/// A small labelled set: a few distinct rows per label.
+const LABELLED: &str = "id,text,label,tags
+a1,您的借款将于明日到期，请按时还款。,lawful_reminder,
+a2,您已逾期3天，请尽快还款，逾期将上报征信。,lawful_reminder,
+a3,本平台不会联系您的家人，请按期还款。,lawful_reminder,
+a4,我方将依法向法院提起诉讼，请于三日内处理。,lawful_reminder,
+b1,再不还钱就打爆你通讯录，让你全家知道。,intimidation,contacts
+b2,明天我们的人去你单位找你领导。,intimidation,visit;contacts
+b3,你个老赖不要脸，走夜路小心点。,intimidation,insult;violence
+b4,经侦已经对你立案，等着被拘留吧。,intimidation,false_legal
+c1,把你P成遗照发到你家族群。,doctored_image_threat,image;contacts
+c2,你的裸照合成好了，今晚发你同事。,doctored_image_threat,image;contacts
+c3,给你做张通缉令贴满你小区。,doctored_image_threat,image;exposure
+c4,用AI换脸把你做成不雅视频发朋友圈。,doctored_image_threat,image;exposure
+d1,您的验证码是482913，五分钟内有效。,other,
+d2,快递已到驿站，取件码1035。,other,
+d3,周末一起吃火锅吗？,other,
+d4,您尾号8821的卡消费128元。,other,
+";
+
+#[test]
+fn train_then_classify_round_trip_with_deterministic_bytes() {
+    let wd = Workdir::new();
+    wd.write("train.csv", LABELLED);
+    let out = wd.ok(&[
+        "train",
+        "train.csv",
+        "-o",
+        "a.model",
+        "--seed",
+        "3",
+        "--epochs",
+        "30",
+        "--bucket-bits",
+        "14",
+    ]);
+    assert!(
+        out.contains("lawful_reminder") && out.contains("4"),
+        "train prints rows per label: {out}"
+    );
+    wd.ok(&[
+        "train",
+        "train.csv",
+        "-o",
+        "b.model",
+        "--seed",
+        "3",
+        "--epochs",
+        "30",
+        "--bucket-bits",
+        "14",
+    ]);
+    assert_eq!(
+        std::fs::read(wd.path("a.model")).unwrap(),
+        std::fs::read(wd.path("b.model")).unwrap()
+    );
+    let rows = parse_csv(&wd.ok(&["classify", "train.csv", "--model", "a.model"]));
+    // the input has a label column, so cuishou's own columns are prefixed
+    assert_eq!(rows[0][4], "cuishou_label");
+    let right = rows[1..].iter().filter(|r| r[2] == r[4]).count();
+    assert_eq!(right, 16, "a model fits its own 16 training rows");
+}
+
+fn f1(p: f64, r: f64) -> f64 {
+    if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    }
+}
+
+#[test]
+fn eval_json_agrees_with_metrics_computed_by_hand() {
+    let wd = Workdir::new();
+    wd.write("train.csv", LABELLED);
+    wd.ok(&[
+        "train",
+        "train.csv",
+        "-o",
+        "m.model",
+        "--epochs",
+        "30",
+        "--bucket-bits",
+        "14",
+    ]);
+    // held-out rows, some of which the tiny model will get wrong
+    let dev = "text,label
+下周一是还款日，请留意。,lawful_reminder
+再拖就通知你爸妈和同事。,intimidation
+你的黑白照已经做好了。,doctored_image_threat
+晚上回家吃饭吗,other
+公司通讯录已更新，请查收。,other
+我们已经到你家楼下了。,intimidation
+";
+    wd.write("dev.csv", dev);
+    let predicted: Vec<String> = parse_csv(&wd.ok(&["classify", "dev.csv", "--model", "m.model"]))
+        [1..]
+        .iter()
+        .map(|r| r[2].clone())
+        .collect();
+    let gold: Vec<String> = parse_csv(dev)[1..].iter().map(|r| r[1].clone()).collect();
+    let json: serde_json::Value =
+        serde_json::from_str(&wd.ok(&["eval", "dev.csv", "--model", "m.model", "--json"])).unwrap();
+
+    let n = gold.len() as f64;
+    let correct = gold.iter().zip(&predicted).filter(|(g, p)| g == p).count() as f64;
+    assert!((json["accuracy"].as_f64().unwrap() - correct / n).abs() < 1e-9);
+    let mut f1s = Vec::new();
+    for label in [
+        "lawful_reminder",
+        "intimidation",
+        "doctored_image_threat",
+        "other",
+    ] {
+        let tp = gold
+            .iter()
+            .zip(&predicted)
+            .filter(|(g, p)| *g == label && *p == label)
+            .count() as f64;
+        let support = gold.iter().filter(|g| *g == label).count() as f64;
+        let pred = predicted.iter().filter(|p| *p == label).count() as f64;
+        let p = if pred > 0.0 { tp / pred } else { 0.0 };
+        let r = if support > 0.0 { tp / support } else { 0.0 };
+        let s = &json["per_label"][label];
+        assert!(
+            (s["precision"].as_f64().unwrap() - p).abs() < 1e-9,
+            "{label} precision"
+        );
+        assert!(
+            (s["recall"].as_f64().unwrap() - r).abs() < 1e-9,
+            "{label} recall"
+        );
+        assert!(
+            (s["f1"].as_f64().unwrap() - f1(p, r)).abs() < 1e-9,
+            "{label} f1"
+        );
+        assert_eq!(s["support"].as_f64().unwrap(), support);
+        if support > 0.0 || pred > 0.0 {
+            f1s.push(f1(p, r));
+        }
+        for (g, p) in gold.iter().zip(&predicted).filter(|(g, _)| *g == label) {
+            assert!(json["confusion"][g][p].as_u64().unwrap() >= 1);
+        }
+    }
+    let macro_f1 = f1s.iter().sum::<f64>() / f1s.len() as f64;
+    assert!((json["macro_f1"].as_f64().unwrap() - macro_f1).abs() < 1e-9);
+    let total: u64 = json["confusion"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|r| r.as_object().unwrap().values())
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(total, gold.len() as u64);
+}
+
+#[test]
+fn training_on_bad_labels_names_file_and_line() {
+    let wd = Workdir::new();
+    wd.write("bad.csv", "text,label\n还钱,lawful_reminder\n滚,threat\n");
+    let out = wd.run(&["train", "bad.csv", "-o", "x.model"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.csv") && err.contains("line 3") && err.contains("threat"),
+        "{err}"
+    );
+}
