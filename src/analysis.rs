@@ -65,11 +65,7 @@ pub struct Analysis {
 impl Analysis {
     /// The normalized text of tokens or spans `start..end` (character offsets).
     pub fn normalized_slice(&self, start: u32, end: u32) -> &str {
-        let b = |c: u32| {
-            self.char_starts
-                .get(c as usize)
-                .map_or(self.normalized.text.len(), |&b| b as usize)
-        };
+        let b = |c: u32| self.char_starts.get(c as usize).map_or(self.normalized.text.len(), |&b| b as usize);
         &self.normalized.text[b(start)..b(end)]
     }
 
@@ -85,12 +81,7 @@ impl Analyzer {
         let normalizer = Normalizer::new(parse_variants(&resources.variants)?);
         let segmenter = Segmenter::new(&resources.domain_dict)?;
         let lexicon = Lexicon::parse(&resources.lexicon, &normalizer)?;
-        Ok(Analyzer {
-            normalizer,
-            segmenter,
-            lexicon,
-            config,
-        })
+        Ok(Analyzer { normalizer, segmenter, lexicon, config })
     }
 
     pub fn config(&self) -> &FeatureConfig {
@@ -107,25 +98,14 @@ impl Analyzer {
 
     /// Runs the whole chain on `text`, leaving every intermediate result in `a`.
     pub fn analyze(&self, text: &str, a: &mut Analysis) {
-        self.normalizer
-            .normalize(text, &mut a.scratch, &mut a.normalized);
+        self.normalizer.normalize(text, &mut a.scratch, &mut a.normalized);
         let norm = a.normalized.text.as_str();
         a.char_starts.clear();
-        a.char_starts
-            .extend(norm.char_indices().map(|(i, _)| i as u32));
+        a.char_starts.extend(norm.char_indices().map(|(i, _)| i as u32));
         self.segmenter.segment(norm, &mut a.tokens);
         let starts = &a.char_starts;
-        self.lexicon.find(
-            norm,
-            |byte| starts.partition_point(|&s| (s as usize) < byte),
-            &mut a.hits,
-        );
-        let input = FeatureInput {
-            text: norm,
-            tokens: &a.tokens,
-            hits: &a.hits,
-            lexicon: &self.lexicon,
-        };
+        self.lexicon.find(norm, |byte| starts.partition_point(|&s| (s as usize) < byte), &mut a.hits);
+        let input = FeatureInput { text: norm, tokens: &a.tokens, hits: &a.hits, lexicon: &self.lexicon };
         features::extract(&self.config, &input, &mut a.occurrences);
         a.buckets.clear();
         a.buckets.extend(a.occurrences.iter().map(|o| o.bucket));

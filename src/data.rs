@@ -16,20 +16,10 @@ pub fn read_labelled(paths: &[String]) -> Result<Vec<Example>, InputError> {
 }
 
 fn read_one(path: &str, out: &mut Vec<Example>) -> Result<(), InputError> {
-    let fmt = |message: String| InputError::Format {
-        file: path.to_string(),
-        message,
-    };
+    let fmt = |message: String| InputError::Format { file: path.to_string(), message };
     let mut reader = csv::ReaderBuilder::new().from_reader(open_input(path)?);
-    let headers = reader
-        .headers()
-        .map_err(|e| fmt(format!("cannot read the header row: {e}")))?
-        .clone();
-    let find = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim_start_matches('\u{FEFF}').trim() == name)
-    };
+    let headers = reader.headers().map_err(|e| fmt(format!("cannot read the header row: {e}")))?.clone();
+    let find = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{FEFF}').trim() == name);
     let missing = |column: &str| InputError::MissingColumn {
         file: path.to_string(),
         column: column.to_string(),
@@ -43,15 +33,9 @@ fn read_one(path: &str, out: &mut Vec<Example>) -> Result<(), InputError> {
         let row = row.map_err(|e| fmt(e.to_string()))?;
         let line = row.position().map_or(0, |p| p.line());
         let at = |m: String| fmt(format!("line {line}: {m}"));
-        let label: Label = row
-            .get(label_i)
-            .unwrap_or("")
-            .parse()
-            .map_err(|e| at(format!("{e}")))?;
+        let label: Label = row.get(label_i).unwrap_or("").parse().map_err(|e| at(format!("{e}")))?;
         let tags = match tags_i {
-            Some(i) => Some(
-                TagSet::parse_field(row.get(i).unwrap_or("")).map_err(|e| at(format!("{e}")))?,
-            ),
+            Some(i) => Some(TagSet::parse_field(row.get(i).unwrap_or("")).map_err(|e| at(format!("{e}")))?),
             None => None,
         };
         let text = row.get(text_i).unwrap_or("").to_string();
@@ -62,12 +46,7 @@ fn read_one(path: &str, out: &mut Vec<Example>) -> Result<(), InputError> {
             Some(id) if !id.is_empty() => id.split('~').next().unwrap_or(id).to_string(),
             _ => format!("{path}:{line}"),
         };
-        out.push(Example {
-            text,
-            label,
-            tags,
-            group,
-        });
+        out.push(Example { text, label, tags, group });
     }
     Ok(())
 }
@@ -97,9 +76,7 @@ mod tests {
     #[test]
     fn bad_rows_name_file_and_line() {
         let f = write("text,label\nok,other\nbad,threat\n");
-        let err = read_labelled(&[f.path().display().to_string()])
-            .unwrap_err()
-            .to_string();
+        let err = read_labelled(&[f.path().display().to_string()]).unwrap_err().to_string();
         assert!(err.contains("line 3") && err.contains("threat"), "{err}");
     }
 }

@@ -13,12 +13,7 @@ pub enum Label {
 }
 
 impl Label {
-    pub const ALL: [Label; 4] = [
-        Label::LawfulReminder,
-        Label::Intimidation,
-        Label::DoctoredImageThreat,
-        Label::Other,
-    ];
+    pub const ALL: [Label; 4] = [Label::LawfulReminder, Label::Intimidation, Label::DoctoredImageThreat, Label::Other];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -62,18 +57,13 @@ impl fmt::Display for Label {
 
 /// A label name that is not one of the four.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error(
-    "unknown label {0:?}: expected one of lawful_reminder, intimidation, doctored_image_threat, other"
-)]
+#[error("unknown label {0:?}: expected one of lawful_reminder, intimidation, doctored_image_threat, other")]
 pub struct UnknownLabel(pub String);
 
 impl FromStr for Label {
     type Err = UnknownLabel;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Label::ALL
-            .into_iter()
-            .find(|l| l.as_str() == s.trim())
-            .ok_or_else(|| UnknownLabel(s.to_string()))
+        Label::ALL.into_iter().find(|l| l.as_str() == s.trim()).ok_or_else(|| UnknownLabel(s.to_string()))
     }
 }
 
@@ -90,15 +80,8 @@ pub enum Tag {
 }
 
 impl Tag {
-    pub const ALL: [Tag; 7] = [
-        Tag::Contacts,
-        Tag::Visit,
-        Tag::Violence,
-        Tag::FalseLegal,
-        Tag::Insult,
-        Tag::Exposure,
-        Tag::Image,
-    ];
+    pub const ALL: [Tag; 7] =
+        [Tag::Contacts, Tag::Visit, Tag::Violence, Tag::FalseLegal, Tag::Insult, Tag::Exposure, Tag::Image];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -125,18 +108,13 @@ impl fmt::Display for Tag {
 
 /// A tag name that is not one of the seven.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error(
-    "unknown tag {0:?}: expected one of contacts, visit, violence, false_legal, insult, exposure, image"
-)]
+#[error("unknown tag {0:?}: expected one of contacts, visit, violence, false_legal, insult, exposure, image")]
 pub struct UnknownTag(pub String);
 
 impl FromStr for Tag {
     type Err = UnknownTag;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Tag::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s.trim())
-            .ok_or_else(|| UnknownTag(s.to_string()))
+        Tag::ALL.into_iter().find(|t| t.as_str() == s.trim()).ok_or_else(|| UnknownTag(s.to_string()))
     }
 }
 

@@ -11,20 +11,19 @@ use crate::io::{InputError, Item, RejectWriter, Sink, Source};
 use crate::model::{Classifier, Prediction};
 
 /// How the pipeline runs.
-#[derive(Debug, Clone)]
-pub struct Options {
+#[derive(Clone)]
+pub struct Options<'a> {
     /// Records per chunk: the unit of parallel work and of flushing.
     pub chunk_size: usize,
     /// Stop at the first rejected record instead of reporting it and going on.
     pub fail_on_reject: bool,
+    /// Called after each chunk is written, with the number of records it held.
+    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
 }
 
-impl Default for Options {
+impl Default for Options<'_> {
     fn default() -> Self {
-        Options {
-            chunk_size: 4096,
-            fail_on_reject: false,
-        }
+        Options { chunk_size: 4096, fail_on_reject: false, progress: None }
     }
 }
 
@@ -64,11 +63,7 @@ pub enum PipelineError {
     #[error("writing output: {0}")]
     Output(#[from] std::io::Error),
     #[error("{file}: record at line {line} rejected ({reason}); stopping as --on-error fail asks")]
-    Rejected {
-        file: String,
-        line: u64,
-        reason: String,
-    },
+    Rejected { file: String, line: u64, reason: String },
 }
 
 struct Chunk {
@@ -78,11 +73,7 @@ struct Chunk {
 
 type Classified = (Chunk, Vec<Option<Prediction>>);
 
-fn read_all(
-    mut sources: Vec<Box<dyn Source>>,
-    chunk_size: usize,
-    tx: SyncSender<Result<Chunk, InputError>>,
-) {
+fn read_all(mut sources: Vec<Box<dyn Source>>, chunk_size: usize, tx: SyncSender<Result<Chunk, InputError>>) {
     for (file, source) in sources.iter_mut().enumerate() {
         let mut items = Vec::with_capacity(chunk_size);
         while let Some(item) = source.next_item() {
@@ -112,8 +103,10 @@ fn write_all(
     rejects: &mut RejectWriter,
     counts: &mut [FileCounts],
     fail_on_reject: bool,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<(), PipelineError> {
     for (chunk, predictions) in rx {
+        let n = chunk.items.len() as u64;
         let c = &mut counts[chunk.file];
         for (item, prediction) in chunk.items.iter().zip(&predictions) {
             c.read += 1;
@@ -145,6 +138,9 @@ fn write_all(
         }
         sink.flush()?;
         rejects.flush()?;
+        if let Some(progress) = progress {
+            progress(n);
+        }
     }
     Ok(())
 }
@@ -156,16 +152,11 @@ pub fn run(
     sources: Vec<Box<dyn Source>>,
     sink: &mut (dyn Sink + Send),
     rejects: &mut RejectWriter,
-    options: &Options,
+    options: &Options<'_>,
 ) -> Result<Summary, PipelineError> {
     let started = Instant::now();
-    let mut counts: Vec<FileCounts> = sources
-        .iter()
-        .map(|s| FileCounts {
-            name: s.name().to_string(),
-            ..FileCounts::default()
-        })
-        .collect();
+    let mut counts: Vec<FileCounts> =
+        sources.iter().map(|s| FileCounts { name: s.name().to_string(), ..FileCounts::default() }).collect();
     if let Some(first) = sources.first() {
         for s in &sources[1..] {
             if s.columns() != first.columns() {
@@ -182,12 +173,12 @@ pub fn run(
     }
     let chunk_size = options.chunk_size.max(1);
     let fail_on_reject = options.fail_on_reject;
+    let progress = options.progress;
     let (read_tx, read_rx) = sync_channel::<Result<Chunk, InputError>>(2);
     let (write_tx, write_rx) = sync_channel::<Classified>(2);
     let result = std::thread::scope(|scope| {
         scope.spawn(move || read_all(sources, chunk_size, read_tx));
-        let writer =
-            scope.spawn(|| write_all(write_rx, sink, rejects, &mut counts, fail_on_reject));
+        let writer = scope.spawn(|| write_all(write_rx, sink, rejects, &mut counts, fail_on_reject, progress));
         let mut input_error = None;
         for chunk in read_rx {
             let chunk = match chunk {
@@ -210,11 +201,9 @@ pub fn run(
             }
         }
         drop(write_tx);
-        let written = writer.join().unwrap_or_else(|_| {
-            Err(PipelineError::Output(std::io::Error::other(
-                "writer thread panicked",
-            )))
-        });
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(PipelineError::Output(std::io::Error::other("writer thread panicked"))));
         match (written, input_error) {
             (Err(e), _) => Err(e),
             (Ok(()), Some(e)) => Err(e.into()),
@@ -222,8 +211,5 @@ pub fn run(
         }
     });
     result?;
-    Ok(Summary {
-        files: counts,
-        elapsed: started.elapsed(),
-    })
+    Ok(Summary { files: counts, elapsed: started.elapsed() })
 }

@@ -7,12 +7,7 @@ use std::process::Stdio;
 
 use common::{Workdir, numbered_csv, parse_csv};
 
-const LABELS: [&str; 4] = [
-    "lawful_reminder",
-    "intimidation",
-    "doctored_image_threat",
-    "other",
-];
+const LABELS: [&str; 4] = ["lawful_reminder", "intimidation", "doctored_image_threat", "other"];
 
 #[test]
 fn classify_keeps_every_column_and_the_input_order_whatever_the_threads() {
@@ -22,43 +17,21 @@ fn classify_keeps_every_column_and_the_input_order_whatever_the_threads() {
     let two = wd.ok(&["classify", "in.csv", "--threads", "2", "--chunk-size", "64"]);
     assert_eq!(one, two, "output must not depend on threads or chunking");
     let rows = parse_csv(&one);
-    assert_eq!(
-        rows[0],
-        [
-            "id",
-            "note",
-            "text",
-            "label",
-            "confidence",
-            "tags",
-            "evidence"
-        ]
-    );
+    assert_eq!(rows[0], ["id", "note", "text", "label", "confidence", "tags", "evidence"]);
     assert_eq!(rows.len(), 301);
     let input = parse_csv(&wd.read("in.csv"));
     for (i, (out, inp)) in rows[1..].iter().zip(&input[1..]).enumerate() {
         assert_eq!(&out[..3], &inp[..], "row {i} input columns changed");
-        assert!(
-            LABELS.contains(&out[3].as_str()),
-            "row {i}: bad label {}",
-            out[3]
-        );
+        assert!(LABELS.contains(&out[3].as_str()), "row {i}: bad label {}", out[3]);
         let conf: f64 = out[4].parse().unwrap();
-        assert!(
-            (0.0..=1.0).contains(&conf) && out[4].len() == 6,
-            "row {i}: confidence {}",
-            out[4]
-        );
+        assert!((0.0..=1.0).contains(&conf) && out[4].len() == 6, "row {i}: confidence {}", out[4]);
     }
 }
 
 #[test]
 fn evidence_spans_are_exact_character_offsets_into_the_original() {
     let wd = Workdir::new();
-    wd.write(
-        "in.csv",
-        "text\n😀再不还钱就爆 通 讯 錄，把你P成遗照发到你家族群\n",
-    );
+    wd.write("in.csv", "text\n😀再不还钱就爆 通 讯 錄，把你P成遗照发到你家族群\n");
     let rows = parse_csv(&wd.ok(&["classify", "in.csv"]));
     let text: Vec<char> = rows[1][0].chars().collect();
     let evidence = &rows[1][4];
@@ -81,12 +54,7 @@ fn reads_standard_input() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(numbered_csv(5).as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(numbered_csv(5).as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     assert_eq!(parse_csv(&String::from_utf8(out.stdout).unwrap()).len(), 6);
@@ -99,10 +67,7 @@ fn a_missing_text_column_is_named_with_the_columns_found() {
     let out = wd.run(&["classify", "in.csv"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("in.csv") && err.contains("\"text\"") && err.contains("id, body"),
-        "{err}"
-    );
+    assert!(err.contains("in.csv") && err.contains("\"text\"") && err.contains("id, body"), "{err}");
     // --text-column picks another column
     let rows = parse_csv(&wd.ok(&["classify", "in.csv", "--text-column", "body"]));
     assert_eq!(rows.len(), 2);
@@ -111,33 +76,20 @@ fn a_missing_text_column_is_named_with_the_columns_found() {
 #[test]
 fn bad_rows_go_to_the_rejects_file_and_the_counts_reconcile() {
     let wd = Workdir::new();
-    wd.write(
-        "in.csv",
-        b"id,text\n1,\xE8\xBF\x98\xE9\x92\xB1\n2,a,b\n3,\xFF\xFE\n4,ok\n".as_slice(),
-    );
+    wd.write("in.csv", b"id,text\n1,\xE8\xBF\x98\xE9\x92\xB1\n2,a,b\n3,\xFF\xFE\n4,ok\n".as_slice());
     let out = wd.run(&["classify", "in.csv", "-o", "out.csv"]);
     assert_eq!(out.status.code(), Some(3), "some rejected: exit 3");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("4 records read, 2 classified, 2 rejected"),
-        "{err}"
-    );
+    assert!(err.contains("4 records read, 2 classified, 2 rejected"), "{err}");
     assert_eq!(parse_csv(&wd.read("out.csv")).len(), 3);
     let rejects = parse_csv(&wd.read("out.csv.rejects.csv"));
     assert_eq!(rejects[0], ["file", "line", "reason", "raw"]);
     assert_eq!(rejects.len(), 3);
     assert_eq!(rejects[1][1], "3");
     assert!(rejects[1][2].contains("wrong field count"));
-    assert!(rejects[2][2].contains("invalid UTF-8"));
+    assert!(rejects[2][2].contains("invalid encoding"));
     // --on-error fail stops with status 2 and leaves no finished-looking output file
-    let out = wd.run(&[
-        "classify",
-        "in.csv",
-        "-o",
-        "strict.csv",
-        "--on-error",
-        "fail",
-    ]);
+    let out = wd.run(&["classify", "in.csv", "-o", "strict.csv", "--on-error", "fail"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(!wd.path("strict.csv").exists());
 }
@@ -155,10 +107,7 @@ fn a_corrupt_or_foreign_model_is_a_clear_error() {
     let out = wd.run(&["classify", "in.csv", "--model", "cut.model"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("cut.model") && (err.contains("corrupt") || err.contains("truncated")),
-        "{err}"
-    );
+    assert!(err.contains("cut.model") && (err.contains("corrupt") || err.contains("truncated")), "{err}");
 }
 
 #[test]
@@ -172,18 +121,11 @@ fn a_closed_output_pipe_ends_quietly() {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
     assert!(first.starts_with("id,note,text,label"));
     // the reader is dropped here: the pipe closes
     let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
@@ -204,15 +146,7 @@ fn segment_and_explain_show_what_the_model_sees() {
     assert!(out.contains("爆通讯录"), "{out}");
     assert!(out.contains("<money>"), "{out}");
     let out = wd.ok(&["explain", "本平台不会P图、不会爆通讯录，请按时还款"]);
-    for section in [
-        "label",
-        "normalized",
-        "tokens",
-        "lexicon hits",
-        "NEGATED",
-        "for:",
-        "against:",
-    ] {
+    for section in ["label", "normalized", "tokens", "lexicon hits", "NEGATED", "for:", "against:"] {
         assert!(out.contains(section), "explain lacks {section}:\n{out}");
     }
 }

@@ -28,38 +28,10 @@ d4,您尾号8821的卡消费128元。,other,
 fn train_then_classify_round_trip_with_deterministic_bytes() {
     let wd = Workdir::new();
     wd.write("train.csv", LABELLED);
-    let out = wd.ok(&[
-        "train",
-        "train.csv",
-        "-o",
-        "a.model",
-        "--seed",
-        "3",
-        "--epochs",
-        "30",
-        "--bucket-bits",
-        "14",
-    ]);
-    assert!(
-        out.contains("lawful_reminder") && out.contains("4"),
-        "train prints rows per label: {out}"
-    );
-    wd.ok(&[
-        "train",
-        "train.csv",
-        "-o",
-        "b.model",
-        "--seed",
-        "3",
-        "--epochs",
-        "30",
-        "--bucket-bits",
-        "14",
-    ]);
-    assert_eq!(
-        std::fs::read(wd.path("a.model")).unwrap(),
-        std::fs::read(wd.path("b.model")).unwrap()
-    );
+    let out = wd.ok(&["train", "train.csv", "-o", "a.model", "--seed", "3", "--epochs", "30", "--bucket-bits", "14"]);
+    assert!(out.contains("lawful_reminder") && out.contains("4"), "train prints rows per label: {out}");
+    wd.ok(&["train", "train.csv", "-o", "b.model", "--seed", "3", "--epochs", "30", "--bucket-bits", "14"]);
+    assert_eq!(std::fs::read(wd.path("a.model")).unwrap(), std::fs::read(wd.path("b.model")).unwrap());
     let rows = parse_csv(&wd.ok(&["classify", "train.csv", "--model", "a.model"]));
     // the input has a label column, so cuishou's own columns are prefixed
     assert_eq!(rows[0][4], "cuishou_label");
@@ -68,27 +40,14 @@ fn train_then_classify_round_trip_with_deterministic_bytes() {
 }
 
 fn f1(p: f64, r: f64) -> f64 {
-    if p + r == 0.0 {
-        0.0
-    } else {
-        2.0 * p * r / (p + r)
-    }
+    if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
 }
 
 #[test]
 fn eval_json_agrees_with_metrics_computed_by_hand() {
     let wd = Workdir::new();
     wd.write("train.csv", LABELLED);
-    wd.ok(&[
-        "train",
-        "train.csv",
-        "-o",
-        "m.model",
-        "--epochs",
-        "30",
-        "--bucket-bits",
-        "14",
-    ]);
+    wd.ok(&["train", "train.csv", "-o", "m.model", "--epochs", "30", "--bucket-bits", "14"]);
     // held-out rows, some of which the tiny model will get wrong
     let dev = "text,label
 下周一是还款日，请留意。,lawful_reminder
@@ -99,11 +58,8 @@ fn eval_json_agrees_with_metrics_computed_by_hand() {
 我们已经到你家楼下了。,intimidation
 ";
     wd.write("dev.csv", dev);
-    let predicted: Vec<String> = parse_csv(&wd.ok(&["classify", "dev.csv", "--model", "m.model"]))
-        [1..]
-        .iter()
-        .map(|r| r[2].clone())
-        .collect();
+    let predicted: Vec<String> =
+        parse_csv(&wd.ok(&["classify", "dev.csv", "--model", "m.model"]))[1..].iter().map(|r| r[2].clone()).collect();
     let gold: Vec<String> = parse_csv(dev)[1..].iter().map(|r| r[1].clone()).collect();
     let json: serde_json::Value =
         serde_json::from_str(&wd.ok(&["eval", "dev.csv", "--model", "m.model", "--json"])).unwrap();
@@ -112,34 +68,16 @@ fn eval_json_agrees_with_metrics_computed_by_hand() {
     let correct = gold.iter().zip(&predicted).filter(|(g, p)| g == p).count() as f64;
     assert!((json["accuracy"].as_f64().unwrap() - correct / n).abs() < 1e-9);
     let mut f1s = Vec::new();
-    for label in [
-        "lawful_reminder",
-        "intimidation",
-        "doctored_image_threat",
-        "other",
-    ] {
-        let tp = gold
-            .iter()
-            .zip(&predicted)
-            .filter(|(g, p)| *g == label && *p == label)
-            .count() as f64;
+    for label in ["lawful_reminder", "intimidation", "doctored_image_threat", "other"] {
+        let tp = gold.iter().zip(&predicted).filter(|(g, p)| *g == label && *p == label).count() as f64;
         let support = gold.iter().filter(|g| *g == label).count() as f64;
         let pred = predicted.iter().filter(|p| *p == label).count() as f64;
         let p = if pred > 0.0 { tp / pred } else { 0.0 };
         let r = if support > 0.0 { tp / support } else { 0.0 };
         let s = &json["per_label"][label];
-        assert!(
-            (s["precision"].as_f64().unwrap() - p).abs() < 1e-9,
-            "{label} precision"
-        );
-        assert!(
-            (s["recall"].as_f64().unwrap() - r).abs() < 1e-9,
-            "{label} recall"
-        );
-        assert!(
-            (s["f1"].as_f64().unwrap() - f1(p, r)).abs() < 1e-9,
-            "{label} f1"
-        );
+        assert!((s["precision"].as_f64().unwrap() - p).abs() < 1e-9, "{label} precision");
+        assert!((s["recall"].as_f64().unwrap() - r).abs() < 1e-9, "{label} recall");
+        assert!((s["f1"].as_f64().unwrap() - f1(p, r)).abs() < 1e-9, "{label} f1");
         assert_eq!(s["support"].as_f64().unwrap(), support);
         if support > 0.0 || pred > 0.0 {
             f1s.push(f1(p, r));
@@ -167,8 +105,5 @@ fn training_on_bad_labels_names_file_and_line() {
     let out = wd.run(&["train", "bad.csv", "-o", "x.model"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("bad.csv") && err.contains("line 3") && err.contains("threat"),
-        "{err}"
-    );
+    assert!(err.contains("bad.csv") && err.contains("line 3") && err.contains("threat"), "{err}");
 }

@@ -24,13 +24,6 @@ fn retraining_from_the_committed_data_reproduces_the_default_model_bytes() {
     wd.ok(&cmd);
     let committed = std::fs::read(root.join("models/default.model")).unwrap();
     let retrained = std::fs::read(&out).unwrap();
-    assert!(
-        committed.len() <= 8_000_000,
-        "default model is {} bytes, over 8 MB",
-        committed.len()
-    );
-    assert!(
-        committed == retrained,
-        "models/default.model is stale: run scripts/train-default.sh"
-    );
+    assert!(committed.len() <= 8_000_000, "default model is {} bytes, over 8 MB", committed.len());
+    assert!(committed == retrained, "models/default.model is stale: run scripts/train-default.sh");
 }

@@ -1,37 +1,43 @@
-//! `cuishou classify`: label every message of one or more CSV inputs.
+//! `cuishou classify`: label every message of one or more inputs (CSV, TSV, JSON Lines,
+//! SMS-backup XML, plain text).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::{Outcome, Output, load_model, set_threads};
-use crate::io::{CsvSink, CsvSource, RejectWriter, RejectsTo, Source};
+use super::{Outcome, Output, ReadArgs, load_model, set_threads};
+use crate::io::{CsvSink, JsonlSink, RejectWriter, RejectsTo, Sink, Source};
 use crate::pipeline::{self, Options, Summary};
 
-/// Label every message of CSV inputs: writes every input column unchanged, then label,
-/// confidence, tags and evidence, one row per input row, in input order.
+/// Label every message: writes every input column unchanged, then label, confidence, tags and
+/// evidence, one row per input record, in input order.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   cuishou classify data/examples/messages.csv
   cuishou classify a.csv b.csv -o labelled.csv --threads 2
-  cat export.csv | cuishou classify --text-column body > labelled.csv
+  cuishou classify sms-backup.xml --output-format jsonl -o labelled.jsonl
+  cuishou classify --format jsonl --output-format jsonl -      (streaming: one line out per line in)
 
-Exit status: 0 when every record was classified, 3 when some were rejected (see --rejects),
-2 on an error.")]
+Formats are detected by extension (.csv .tsv .jsonl .ndjson .xml .txt; anything else and standard
+input read as CSV) unless --format is given; encodings (UTF-8, UTF-8/UTF-16 with BOM, GB18030/GBK)
+are detected unless --encoding is given.
+
+Every record becomes one output row or one row of the rejects file (file, line, reason, raw).
+Exit status: 0 when every record was classified, 3 when some were rejected, 2 on an error.")]
 pub struct Args {
-    /// CSV files with a header row; `-` or nothing reads standard input.
-    inputs: Vec<String>,
+    #[command(flatten)]
+    read: ReadArgs,
     /// Write here instead of standard output (completed files only: written under a temporary
     /// name and renamed at the end).
     #[arg(short, long, value_name = "OUT")]
     output: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    output_format: OutputFormat,
     /// A model file from `cuishou train`; default: the model built into cuishou.
     #[arg(long, value_name = "FILE")]
     model: Option<PathBuf>,
-    /// The column that holds the message text.
-    #[arg(long, default_value = "text", value_name = "NAME")]
-    text_column: String,
     /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -41,10 +47,10 @@ pub struct Args {
     /// On a bad record: report it and go on (skip), or stop with exit status 2 (fail).
     #[arg(long, value_enum, default_value = "skip")]
     on_error: OnError,
-    /// Records per parallel chunk.
+    /// Records per parallel chunk; output is flushed after each chunk.
     #[arg(long, default_value_t = 4096, value_name = "N")]
     chunk_size: usize,
-    /// No summary on standard error.
+    /// No progress bar and no summary on standard error.
     #[arg(short, long)]
     quiet: bool,
 }
@@ -55,17 +61,19 @@ enum OnError {
     Fail,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum OutputFormat {
+    Csv,
+    Jsonl,
+}
+
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     set_threads(args.threads)?;
     let classifier = load_model(args.model.as_deref())?;
-    let inputs = if args.inputs.is_empty() {
-        vec!["-".to_string()]
-    } else {
-        args.inputs.clone()
-    };
-    let mut sources: Vec<Box<dyn Source>> = Vec::with_capacity(inputs.len());
-    for input in &inputs {
-        sources.push(Box::new(CsvSource::open(input, &args.text_column)?));
+    let options = args.read.options()?;
+    let mut sources: Vec<Box<dyn Source>> = Vec::new();
+    for input in args.read.inputs() {
+        sources.push(crate::io::open(&input, &options)?);
     }
     let output = Output::create(args.output.as_deref())?;
     let rejects_to = match (&args.rejects, &args.output) {
@@ -78,32 +86,50 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         _ => RejectsTo::Stderr,
     };
     let mut rejects = RejectWriter::new(rejects_to);
-    let mut sink = CsvSink::new(output);
-    let options = Options {
-        chunk_size: args.chunk_size,
-        fail_on_reject: args.on_error == OnError::Fail,
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {human_pos} records, {per_sec} [{elapsed}]")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar
+    });
+    let tick = |n: u64| {
+        if let Some(bar) = &bar {
+            bar.inc(n);
+        }
     };
-    let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &options)?;
-    sink.into_inner().context("flushing output")?.finish()?;
+    let run_options =
+        Options { chunk_size: args.chunk_size, fail_on_reject: args.on_error == OnError::Fail, progress: Some(&tick) };
+    let summary = match args.output_format {
+        OutputFormat::Csv => {
+            let mut sink = CsvSink::new(output);
+            let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
+            sink.into_inner().context("flushing output")?.finish()?;
+            summary
+        }
+        OutputFormat::Jsonl => {
+            let mut sink = JsonlSink::new(output);
+            let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
+            sink.flush()?;
+            sink.into_inner().finish()?;
+            summary
+        }
+    };
     rejects.flush()?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
     if !args.quiet {
         print_summary(&summary, &rejects)?;
     }
-    Ok(if summary.rejected() > 0 {
-        Outcome::SomeRejected
-    } else {
-        Outcome::Done
-    })
+    Ok(if summary.rejected() > 0 { Outcome::SomeRejected } else { Outcome::Done })
 }
 
 fn print_summary(summary: &Summary, rejects: &RejectWriter) -> std::io::Result<()> {
     let mut err = std::io::stderr().lock();
     let secs = summary.elapsed.as_secs_f64();
-    let rate = if secs > 0.0 {
-        summary.read() as f64 / secs
-    } else {
-        0.0
-    };
+    let rate = if secs > 0.0 { summary.read() as f64 / secs } else { 0.0 };
     writeln!(
         err,
         "cuishou: {} records read, {} classified, {} rejected in {:.2}s ({:.0} records/s)",
@@ -115,11 +141,7 @@ fn print_summary(summary: &Summary, rejects: &RejectWriter) -> std::io::Result<(
     )?;
     if summary.files.len() > 1 {
         for f in &summary.files {
-            writeln!(
-                err,
-                "  {}: {} read, {} classified, {} rejected",
-                f.name, f.read, f.classified, f.rejected
-            )?;
+            writeln!(err, "  {}: {} read, {} classified, {} rejected", f.name, f.read, f.classified, f.rejected)?;
         }
     }
     if let (true, RejectsTo::File(p)) = (summary.rejected() > 0, rejects.destination()) {

@@ -59,17 +59,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         print!("{}", evaluation.to_text());
     }
     if let Some(path) = &args.errors {
-        let mut w =
-            csv::Writer::from_path(path).with_context(|| format!("creating {}", path.display()))?;
+        let mut w = csv::Writer::from_path(path).with_context(|| format!("creating {}", path.display()))?;
         w.write_record(["text", "gold", "predicted", "confidence"])?;
         for (e, (label, conf)) in examples.iter().zip(&predictions) {
             if *label != e.label {
-                w.write_record([
-                    e.text.as_str(),
-                    e.label.as_str(),
-                    label.as_str(),
-                    &format!("{conf:.4}"),
-                ])?;
+                w.write_record([e.text.as_str(), e.label.as_str(), label.as_str(), &format!("{conf:.4}")])?;
             }
         }
         w.flush()?;

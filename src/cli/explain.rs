@@ -33,28 +33,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let p = classifier.predict(&args.text, &mut a);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     writeln!(out, "label       {} ({:.4})", p.label, p.confidence)?;
-    let probs: Vec<String> = Label::ALL
-        .iter()
-        .map(|l| format!("{l} {:.4}", p.scores.labels[l.index()]))
-        .collect();
+    let probs: Vec<String> = Label::ALL.iter().map(|l| format!("{l} {:.4}", p.scores.labels[l.index()])).collect();
     writeln!(out, "scores      {}", probs.join(", "))?;
     writeln!(out, "tags        {}", p.tags.to_field())?;
-    writeln!(
-        out,
-        "evidence    {}",
-        format_evidence(&args.text, &p.evidence)
-    )?;
-    writeln!(
-        out,
-        "normalized  {}",
-        display_placeholders(&a.normalized.text)
-    )?;
-    let tokens: Vec<String> = a
-        .tokens
-        .iter()
-        .map(|t| display_placeholders(a.token_text(t)))
-        .filter(|t| !t.trim().is_empty())
-        .collect();
+    writeln!(out, "evidence    {}", format_evidence(&args.text, &p.evidence))?;
+    writeln!(out, "normalized  {}", display_placeholders(&a.normalized.text))?;
+    let tokens: Vec<String> =
+        a.tokens.iter().map(|t| display_placeholders(a.token_text(t))).filter(|t| !t.trim().is_empty()).collect();
     writeln!(out, "tokens      {}", tokens.join(" | "))?;
     writeln!(out, "lexicon hits")?;
     let lexicon = classifier.analyzer().lexicon();
@@ -63,9 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     for hit in &a.hits {
         let e = lexicon.entry(hit);
-        let (s, t) = a
-            .normalized
-            .original_span(hit.start as usize, hit.end as usize);
+        let (s, t) = a.normalized.original_span(hit.start as usize, hit.end as usize);
         writeln!(
             out,
             "  {:<12} {:<12} weight {:.1}{}  at {}-{}",
@@ -81,50 +64,23 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut names: BTreeMap<u32, String> = BTreeMap::new();
     for o in &a.occurrences {
         let tag = match o.namespace {
-            crate::features::Namespace::LexTag | crate::features::Namespace::NegTag => a
-                .hits
-                .iter()
-                .find(|h| h.start == o.start && h.end == o.end)
-                .map(|h| lexicon.entry(h).tag.as_str()),
+            crate::features::Namespace::LexTag | crate::features::Namespace::NegTag => {
+                a.hits.iter().find(|h| h.start == o.start && h.end == o.end).map(|h| lexicon.entry(h).tag.as_str())
+            }
             _ => None,
         };
-        names
-            .entry(o.bucket)
-            .or_insert_with(|| occurrence_name(o, &a.normalized.text, tag));
+        names.entry(o.bucket).or_insert_with(|| occurrence_name(o, &a.normalized.text, tag));
     }
     let model = classifier.model();
     for label in Label::ALL {
         let k = label.index();
-        let mut contributions: Vec<(f32, &str)> = a
-            .features
-            .iter()
-            .map(|(b, v)| {
-                (
-                    v * model.row(b)[k],
-                    names.get(&b).map_or("?", String::as_str),
-                )
-            })
-            .collect();
+        let mut contributions: Vec<(f32, &str)> =
+            a.features.iter().map(|(b, v)| (v * model.row(b)[k], names.get(&b).map_or("?", String::as_str))).collect();
         contributions.sort_by(|x, y| y.0.total_cmp(&x.0));
-        let fmt = |c: &[(f32, &str)]| {
-            c.iter()
-                .map(|(w, n)| format!("{n} {w:+.3}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let top: Vec<(f32, &str)> = contributions
-            .iter()
-            .filter(|c| c.0 > 0.0)
-            .take(args.top)
-            .copied()
-            .collect();
-        let bottom: Vec<(f32, &str)> = contributions
-            .iter()
-            .rev()
-            .filter(|c| c.0 < 0.0)
-            .take(args.top)
-            .copied()
-            .collect();
+        let fmt = |c: &[(f32, &str)]| c.iter().map(|(w, n)| format!("{n} {w:+.3}")).collect::<Vec<_>>().join(", ");
+        let top: Vec<(f32, &str)> = contributions.iter().filter(|c| c.0 > 0.0).take(args.top).copied().collect();
+        let bottom: Vec<(f32, &str)> =
+            contributions.iter().rev().filter(|c| c.0 < 0.0).take(args.top).copied().collect();
         writeln!(out, "{label}")?;
         writeln!(out, "  for:     {}", fmt(&top))?;
         writeln!(out, "  against: {}", fmt(&bottom))?;

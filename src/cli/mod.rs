@@ -71,10 +71,73 @@ pub fn main() -> ExitCode {
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|cause| {
         cause.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-            || cause
-                .downcast_ref::<crate::pipeline::PipelineError>()
-                .is_some_and(|p| matches!(p, crate::pipeline::PipelineError::Output(io) if io.kind() == io::ErrorKind::BrokenPipe))
+            || cause.downcast_ref::<crate::pipeline::PipelineError>().is_some_and(
+                |p| matches!(p, crate::pipeline::PipelineError::Output(io) if io.kind() == io::ErrorKind::BrokenPipe),
+            )
     })
+}
+
+/// The input options shared by the commands that read messages.
+#[derive(Debug, clap::Args)]
+pub struct ReadArgs {
+    /// Inputs; `-` or nothing reads standard input.
+    inputs: Vec<String>,
+    /// Input format (default: by extension; standard input reads as CSV).
+    #[arg(long, value_enum)]
+    format: Option<crate::io::Format>,
+    /// The column (or JSON field) that holds the message text.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    text_column: String,
+    /// Column with a message id (reports use it).
+    #[arg(long, value_name = "NAME")]
+    id_column: Option<String>,
+    /// Column with the sender's number or name (reports use it).
+    #[arg(long, value_name = "NAME")]
+    sender_column: Option<String>,
+    /// Column with the message time (reports use it).
+    #[arg(long, value_name = "NAME")]
+    time_column: Option<String>,
+    /// CSV delimiter, one character or `tab` (default: sniffed from the header row).
+    #[arg(long, value_name = "CHAR")]
+    delimiter: Option<String>,
+    /// Input encoding, e.g. utf-8, gb18030, gbk, utf-16le (default: detected).
+    #[arg(long, value_name = "LABEL")]
+    encoding: Option<String>,
+    /// Texts longer than this many characters are rejected.
+    #[arg(long, default_value_t = crate::io::DEFAULT_MAX_CHARS, value_name = "N")]
+    max_chars: usize,
+}
+
+impl ReadArgs {
+    pub fn inputs(&self) -> Vec<String> {
+        if self.inputs.is_empty() { vec!["-".to_string()] } else { self.inputs.clone() }
+    }
+
+    pub fn options(&self) -> anyhow::Result<crate::io::ReadOptions> {
+        let delimiter = match self.delimiter.as_deref() {
+            None => None,
+            Some("tab") | Some("\\t") | Some("\t") => Some(b'\t'),
+            Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
+            Some(d) => anyhow::bail!("--delimiter must be one ASCII character or `tab`, got {d:?}"),
+        };
+        let encoding = match self.encoding.as_deref() {
+            None => None,
+            Some(label) => Some(
+                crate::io::decode::encoding_for_label(label)
+                    .with_context(|| format!("unknown --encoding {label:?} (try utf-8, gb18030, gbk, utf-16le)"))?,
+            ),
+        };
+        Ok(crate::io::ReadOptions {
+            format: self.format,
+            text_column: self.text_column.clone(),
+            id_column: self.id_column.clone(),
+            sender_column: self.sender_column.clone(),
+            time_column: self.time_column.clone(),
+            delimiter,
+            encoding,
+            max_chars: self.max_chars,
+        })
+    }
 }
 
 /// Loads `--model`, or the model compiled into the binary.
@@ -90,10 +153,7 @@ fn load_model(path: Option<&Path>) -> anyhow::Result<Classifier> {
 fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
     if let Some(n) = threads {
         anyhow::ensure!(n > 0, "--threads must be at least 1");
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .context("starting the thread pool")?;
+        rayon::ThreadPoolBuilder::new().num_threads(n).build_global().context("starting the thread pool")?;
     }
     Ok(())
 }
@@ -102,23 +162,14 @@ fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
 /// interrupted run never leaves a file that looks finished; or standard output.
 pub enum Output {
     Stdout(io::BufWriter<io::Stdout>),
-    File {
-        temp: io::BufWriter<tempfile::NamedTempFile>,
-        path: PathBuf,
-    },
+    File { temp: io::BufWriter<tempfile::NamedTempFile>, path: PathBuf },
 }
 
 impl Output {
     pub fn create(path: Option<&Path>) -> anyhow::Result<Output> {
         match path {
-            None => Ok(Output::Stdout(io::BufWriter::with_capacity(
-                1 << 16,
-                io::stdout(),
-            ))),
-            Some(p) if p == Path::new("-") => Ok(Output::Stdout(io::BufWriter::with_capacity(
-                1 << 16,
-                io::stdout(),
-            ))),
+            None => Ok(Output::Stdout(io::BufWriter::with_capacity(1 << 16, io::stdout()))),
+            Some(p) if p == Path::new("-") => Ok(Output::Stdout(io::BufWriter::with_capacity(1 << 16, io::stdout()))),
             Some(path) => {
                 let dir = match path.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d,
@@ -129,10 +180,7 @@ impl Output {
                     .suffix(".tmp")
                     .tempfile_in(dir)
                     .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-                Ok(Output::File {
-                    temp: io::BufWriter::with_capacity(1 << 16, temp),
-                    path: path.to_path_buf(),
-                })
+                Ok(Output::File { temp: io::BufWriter::with_capacity(1 << 16, temp), path: path.to_path_buf() })
             }
         }
     }
@@ -146,12 +194,8 @@ impl Output {
         match self {
             Output::Stdout(mut w) => Ok(w.flush()?),
             Output::File { temp, path } => {
-                let temp = temp
-                    .into_inner()
-                    .map_err(|e| e.into_error())
-                    .context("flushing output")?;
-                temp.persist(&path)
-                    .with_context(|| format!("writing {}", path.display()))?;
+                let temp = temp.into_inner().map_err(|e| e.into_error()).context("flushing output")?;
+                temp.persist(&path).with_context(|| format!("writing {}", path.display()))?;
                 Ok(())
             }
         }

@@ -3,9 +3,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{Outcome, load_model};
+use super::{Outcome, ReadArgs, load_model};
 use crate::analysis::Analysis;
-use crate::io::{CsvSource, Item, Source};
+use crate::io::Item;
 use crate::text::normalize::display_placeholders;
 
 /// Print each message's normalized text and its tokens (separated by ` | `), to inspect what the
@@ -14,11 +14,8 @@ use crate::text::normalize::display_placeholders;
 #[command(after_help = "Example:
   cuishou segment data/examples/messages.csv | head")]
 pub struct Args {
-    /// CSV files with a header row; `-` or nothing reads standard input.
-    inputs: Vec<String>,
-    /// The column that holds the message text.
-    #[arg(long, default_value = "text", value_name = "NAME")]
-    text_column: String,
+    #[command(flatten)]
+    read: ReadArgs,
     /// Analyse as this model does (default: the model built into cuishou).
     #[arg(long, value_name = "FILE")]
     model: Option<PathBuf>,
@@ -27,15 +24,11 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let classifier = load_model(args.model.as_deref())?;
     let analyzer = classifier.analyzer();
-    let inputs = if args.inputs.is_empty() {
-        vec!["-".to_string()]
-    } else {
-        args.inputs
-    };
+    let options = args.read.options()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut a = Analysis::default();
-    for input in &inputs {
-        let mut source = CsvSource::open(input, &args.text_column)?;
+    for input in &args.read.inputs() {
+        let mut source = crate::io::open(input, &options)?;
         while let Some(item) = source.next_item() {
             match item? {
                 Item::Record(r) => {

@@ -75,17 +75,9 @@ pub struct Args {
 }
 
 fn parse_range(s: &str) -> Result<(u8, u8), String> {
-    let (a, b) = s
-        .split_once('-')
-        .ok_or_else(|| format!("expected MIN-MAX, got {s:?}"))?;
-    let a = a
-        .trim()
-        .parse()
-        .map_err(|_| format!("bad minimum in {s:?}"))?;
-    let b = b
-        .trim()
-        .parse()
-        .map_err(|_| format!("bad maximum in {s:?}"))?;
+    let (a, b) = s.split_once('-').ok_or_else(|| format!("expected MIN-MAX, got {s:?}"))?;
+    let a = a.trim().parse().map_err(|_| format!("bad minimum in {s:?}"))?;
+    let b = b.trim().parse().map_err(|_| format!("bad maximum in {s:?}"))?;
     Ok((a, b))
 }
 
@@ -126,11 +118,7 @@ fn grid(base: &Setting, seed: u64) -> anyhow::Result<Vec<Setting>> {
     for (cmin, cmax) in [(0u8, 0u8), (1, 2), (1, 3), (2, 4)] {
         for lr in [0.1f32, 0.3] {
             for epochs in [5usize, 15] {
-                let features = FeatureConfig {
-                    char_ngram_min: cmin,
-                    char_ngram_max: cmax,
-                    ..base.features.clone()
-                };
+                let features = FeatureConfig { char_ngram_min: cmin, char_ngram_max: cmax, ..base.features.clone() };
                 let params = LinearParams::default()
                     .epochs(epochs)
                     .learning_rate(lr)
@@ -171,16 +159,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .check()?;
     let mut chosen = Setting { features, params };
     if let Some(k) = args.cv {
-        let candidates = if args.search {
-            grid(&chosen, args.seed)?
-        } else {
-            vec![chosen]
-        };
+        let candidates = if args.search { grid(&chosen, args.seed)? } else { vec![chosen] };
         let mut best: Option<(f64, Setting)> = None;
-        println!(
-            "{k}-fold cross-validation (folds by id group) on {} rows:",
-            examples.len()
-        );
+        println!("{k}-fold cross-validation (folds by id group) on {} rows:", examples.len());
         for setting in candidates {
             let started = Instant::now();
             let e = cross_validate(&examples, &resources, &setting.features, &setting.params, k)?;
@@ -199,15 +180,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         println!("chosen (macro-F1 {f1:.4}): {}", setting.describe());
         chosen = setting;
     }
-    let (classifier, report) = train(
-        &examples,
-        resources,
-        chosen.features.clone(),
-        chosen.params.clone(),
-    )?;
+    let (classifier, report) = train(&examples, resources, chosen.features.clone(), chosen.params.clone())?;
     let bytes = classifier.to_bytes();
-    std::fs::write(&args.output, &bytes)
-        .with_context(|| format!("writing {}", args.output.display()))?;
+    std::fs::write(&args.output, &bytes).with_context(|| format!("writing {}", args.output.display()))?;
     println!("trained on {} rows:", examples.len());
     for (label, n) in &report.rows_per_label {
         println!("  {label:<22} {n}");

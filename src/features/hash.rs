@@ -44,10 +44,7 @@ mod tests {
         // Fixed values: a change here silently invalidates every saved model.
         assert_eq!(fnv1a(0, b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(fnv1a(0, b"a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(
-            bucket(fnv1a(1, "通讯录".as_bytes()), 18),
-            bucket(fnv1a(1, "通讯录".as_bytes()), 18)
-        );
+        assert_eq!(bucket(fnv1a(1, "通讯录".as_bytes()), 18), bucket(fnv1a(1, "通讯录".as_bytes()), 18));
         assert_eq!(bucket(fnv1a(1, "通讯录".as_bytes()), 18), 162_440);
         assert_ne!(fnv1a(1, b"x"), fnv1a(2, b"x"));
         assert!(bucket(u64::MAX, 18) < 1 << 18);

@@ -57,10 +57,7 @@ pub const NEGATORS: &[&str] = &[
 pub const NEGATION_WINDOW: usize = 8;
 
 fn is_clause_break(c: char) -> bool {
-    matches!(
-        c,
-        '，' | ',' | '。' | '！' | '!' | '？' | '?' | '；' | ';' | '\n' | '：' | ':'
-    )
+    matches!(c, '，' | ',' | '。' | '！' | '!' | '？' | '?' | '；' | ';' | '\n' | '：' | ':')
 }
 
 /// The lexicon compiled into an automaton over normalized text.
@@ -81,10 +78,7 @@ impl Lexicon {
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;
             }
-            let err = |reason: String| LexiconError {
-                line: i + 1,
-                reason,
-            };
+            let err = |reason: String| LexiconError { line: i + 1, reason };
             let mut parts = line.split('\t');
             let term = parts.next().unwrap_or("").trim();
             let tag = parts.next().unwrap_or("").trim();
@@ -96,9 +90,7 @@ impl Lexicon {
             let weight: f32 = if weight.is_empty() {
                 1.0
             } else {
-                weight
-                    .parse()
-                    .map_err(|_| err(format!("weight {weight:?} is not a number")))?
+                weight.parse().map_err(|_| err(format!("weight {weight:?} is not a number")))?
             };
             normalizer.normalize(term, &mut scratch, &mut norm);
             let term = norm.text.trim().to_string();
@@ -114,21 +106,11 @@ impl Lexicon {
                 AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
                     .build(entries.iter().map(|e| e.term.as_str()))
-                    .map_err(|e| LexiconError {
-                        line: 0,
-                        reason: e.to_string(),
-                    })?,
+                    .map_err(|e| LexiconError { line: 0, reason: e.to_string() })?,
             )
         };
-        let negators = AhoCorasick::new(NEGATORS).map_err(|e| LexiconError {
-            line: 0,
-            reason: e.to_string(),
-        })?;
-        Ok(Lexicon {
-            automaton,
-            negators,
-            entries,
-        })
+        let negators = AhoCorasick::new(NEGATORS).map_err(|e| LexiconError { line: 0, reason: e.to_string() })?;
+        Ok(Lexicon { automaton, negators, entries })
     }
 
     pub fn entries(&self) -> &[LexiconEntry] {
@@ -147,10 +129,8 @@ impl Lexicon {
         for m in ac.find_overlapping_iter(text) {
             let term = &self.entries[m.pattern().as_usize()].term;
             let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-            if (term.starts_with(|c: char| c.is_ascii_alphanumeric())
-                && word(text[..m.start()].chars().next_back()))
-                || (term.ends_with(|c: char| c.is_ascii_alphanumeric())
-                    && word(text[m.end()..].chars().next()))
+            if (term.starts_with(|c: char| c.is_ascii_alphanumeric()) && word(text[..m.start()].chars().next_back()))
+                || (term.ends_with(|c: char| c.is_ascii_alphanumeric()) && word(text[m.end()..].chars().next()))
             {
                 continue;
             }
@@ -198,11 +178,7 @@ mod tests {
         lex.find(&t, |b| t[..b].chars().count(), &mut out);
         out.iter()
             .map(|h| {
-                let s: String = t
-                    .chars()
-                    .skip(h.start as usize)
-                    .take((h.end - h.start) as usize)
-                    .collect();
+                let s: String = t.chars().skip(h.start as usize).take((h.end - h.start) as usize).collect();
                 (s, h.negated)
             })
             .collect()
@@ -214,10 +190,7 @@ mod tests {
         assert!(h.contains(&("通讯录".to_string(), false)));
         assert!(h.contains(&("爆通讯录".to_string(), false)));
         // terms with digits are normalized like the text
-        assert_eq!(
-            hits("又是714高炮"),
-            vec![("714高炮".replace("714", "\u{E000}"), false)]
-        );
+        assert_eq!(hits("又是714高炮"), vec![("714高炮".replace("714", "\u{E000}"), false)]);
     }
 
     #[test]
@@ -239,13 +212,9 @@ mod tests {
     #[test]
     fn bad_tables_name_the_line() {
         let normalizer = Normalizer::new(Vec::new());
-        let err = Lexicon::parse("term\ttag\n通讯录\tbogus\n", &normalizer)
-            .err()
-            .unwrap();
+        let err = Lexicon::parse("term\ttag\n通讯录\tbogus\n", &normalizer).err().unwrap();
         assert!(err.to_string().contains("line 2"), "{err}");
-        let err = Lexicon::parse("term\ttag\tweight\nx\timage\theavy\n", &normalizer)
-            .err()
-            .unwrap();
+        let err = Lexicon::parse("term\ttag\tweight\nx\timage\theavy\n", &normalizer).err().unwrap();
         assert!(err.to_string().contains("heavy"), "{err}");
     }
 }

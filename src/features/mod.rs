@@ -28,13 +28,7 @@ pub struct FeatureConfig {
 
 impl Default for FeatureConfig {
     fn default() -> Self {
-        FeatureConfig {
-            bucket_bits: 18,
-            word_ngrams: 2,
-            char_ngram_min: 1,
-            char_ngram_max: 3,
-            lexicon: true,
-        }
+        FeatureConfig { bucket_bits: 18, word_ngrams: 2, char_ngram_min: 1, char_ngram_max: 3, lexicon: true }
     }
 }
 
@@ -46,16 +40,10 @@ pub struct FeatureConfigError(pub String);
 impl FeatureConfig {
     pub fn check(&self) -> Result<(), FeatureConfigError> {
         if !(10..=24).contains(&self.bucket_bits) {
-            return Err(FeatureConfigError(format!(
-                "bucket_bits {} is outside 10..=24",
-                self.bucket_bits
-            )));
+            return Err(FeatureConfigError(format!("bucket_bits {} is outside 10..=24", self.bucket_bits)));
         }
         if !(1..=3).contains(&self.word_ngrams) {
-            return Err(FeatureConfigError(format!(
-                "word_ngrams {} is outside 1..=3",
-                self.word_ngrams
-            )));
+            return Err(FeatureConfigError(format!("word_ngrams {} is outside 1..=3", self.word_ngrams)));
         }
         if self.char_ngram_max > 5 || self.char_ngram_min > self.char_ngram_max {
             return Err(FeatureConfigError(format!(
@@ -133,10 +121,7 @@ impl SparseVec {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (u32, f32)> + '_ {
-        self.indices
-            .iter()
-            .copied()
-            .zip(self.values.iter().copied())
+        self.indices.iter().copied().zip(self.values.iter().copied())
     }
 
     /// Builds the vector from raw bucket occurrences: counts them, damps counts with
@@ -177,12 +162,7 @@ pub fn extract(config: &FeatureConfig, input: &FeatureInput<'_>, out: &mut Vec<O
     out.clear();
     let bits = config.bucket_bits;
     let mut push = |h: u64, start: u32, end: u32, namespace: Namespace| {
-        out.push(Occurrence {
-            bucket: hash::bucket(h, bits),
-            start,
-            end,
-            namespace,
-        });
+        out.push(Occurrence { bucket: hash::bucket(h, bits), start, end, namespace });
     };
 
     // Words and word n-grams over content tokens.
@@ -229,12 +209,7 @@ pub fn extract(config: &FeatureConfig, input: &FeatureInput<'_>, out: &mut Vec<O
             for n in 1..=max.min(seen) {
                 h = hash::combine(h, recent[n - 1].0);
                 if n >= min {
-                    push(
-                        h ^ ((n as u64) << 56),
-                        recent[n - 1].1,
-                        pos as u32 + 1,
-                        Namespace::Char,
-                    );
+                    push(h ^ ((n as u64) << 56), recent[n - 1].1, pos as u32 + 1, Namespace::Char);
                 }
             }
         }
@@ -249,29 +224,15 @@ pub fn extract(config: &FeatureConfig, input: &FeatureInput<'_>, out: &mut Vec<O
             } else {
                 (Namespace::LexTerm, Namespace::LexTag)
             };
-            push(
-                hash::fnv1a(term_ns.seed(), entry.term.as_bytes()),
-                hit.start,
-                hit.end,
-                term_ns,
-            );
-            push(
-                hash::fnv1a(tag_ns.seed(), entry.tag.as_str().as_bytes()),
-                hit.start,
-                hit.end,
-                tag_ns,
-            );
+            push(hash::fnv1a(term_ns.seed(), entry.term.as_bytes()), hit.start, hit.end, term_ns);
+            push(hash::fnv1a(tag_ns.seed(), entry.tag.as_str().as_bytes()), hit.start, hit.end, tag_ns);
         }
     }
 }
 
 /// A readable name for an occurrence, for `explain` (the audit view of a hashed feature).
 pub fn occurrence_name(occ: &Occurrence, normalized: &str, lexicon_tag: Option<&str>) -> String {
-    let span: String = normalized
-        .chars()
-        .skip(occ.start as usize)
-        .take((occ.end - occ.start) as usize)
-        .collect();
+    let span: String = normalized.chars().skip(occ.start as usize).take((occ.end - occ.start) as usize).collect();
     let span = crate::text::normalize::display_placeholders(&span);
     match (occ.namespace, lexicon_tag) {
         (Namespace::LexTag | Namespace::NegTag, Some(tag)) => {
@@ -298,16 +259,9 @@ mod tests {
     #[test]
     fn config_is_checked() {
         assert!(FeatureConfig::default().check().is_ok());
-        let bad = FeatureConfig {
-            char_ngram_min: 4,
-            char_ngram_max: 2,
-            ..FeatureConfig::default()
-        };
+        let bad = FeatureConfig { char_ngram_min: 4, char_ngram_max: 2, ..FeatureConfig::default() };
         assert!(bad.check().is_err());
-        let bad = FeatureConfig {
-            bucket_bits: 40,
-            ..FeatureConfig::default()
-        };
+        let bad = FeatureConfig { bucket_bits: 40, ..FeatureConfig::default() };
         assert!(bad.check().is_err());
     }
 }

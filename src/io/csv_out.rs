@@ -16,10 +16,7 @@ pub struct CsvSink<W: Write> {
 
 impl<W: Write> CsvSink<W> {
     pub fn new(out: W) -> CsvSink<W> {
-        CsvSink {
-            writer: csv::WriterBuilder::new().from_writer(out),
-            row: csv::StringRecord::new(),
-        }
+        CsvSink { writer: csv::WriterBuilder::new().from_writer(out), row: csv::StringRecord::new() }
     }
 
     pub fn into_inner(self) -> std::io::Result<W> {
@@ -31,16 +28,7 @@ impl<W: Write> CsvSink<W> {
 /// column of that name.
 pub fn output_columns(input: &[String]) -> Vec<String> {
     let clash = OUTPUT_COLUMNS.iter().any(|c| input.iter().any(|i| i == c));
-    OUTPUT_COLUMNS
-        .iter()
-        .map(|c| {
-            if clash {
-                format!("cuishou_{c}")
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    OUTPUT_COLUMNS.iter().map(|c| if clash { format!("cuishou_{c}") } else { c.to_string() }).collect()
 }
 
 fn csv_err(e: csv::Error) -> std::io::Error {
@@ -70,8 +58,7 @@ impl<W: Write> Sink for CsvSink<W> {
         self.row.push_field(p.label.as_str());
         self.row.push_field(&format!("{:.4}", p.confidence));
         self.row.push_field(&p.tags.to_field());
-        self.row
-            .push_field(&format_evidence(record.text(), &p.evidence));
+        self.row.push_field(&format_evidence(record.text(), &p.evidence));
         self.writer.write_record(&self.row).map_err(csv_err)
     }
 

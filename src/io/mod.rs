@@ -3,13 +3,121 @@
 
 pub mod csv_in;
 pub mod csv_out;
+pub mod decode;
+pub mod jsonl_in;
+pub mod jsonl_out;
 pub mod rejects;
+pub mod sms_xml;
+pub mod txt_in;
+
+use std::path::Path;
 
 use crate::model::Prediction;
 
 pub use csv_in::CsvSource;
 pub use csv_out::CsvSink;
+pub use jsonl_in::JsonlSource;
+pub use jsonl_out::JsonlSink;
 pub use rejects::{RejectWriter, RejectsTo};
+pub use sms_xml::SmsXmlSource;
+pub use txt_in::TxtSource;
+
+/// Longest text classified by default, in characters.
+pub const DEFAULT_MAX_CHARS: usize = 20_000;
+
+/// The input formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Comma- (or otherwise) separated values with a header row; the delimiter is sniffed.
+    Csv,
+    /// Tab-separated values with a header row.
+    Tsv,
+    /// JSON Lines: one object per line.
+    Jsonl,
+    /// Android "SMS Backup & Restore" XML.
+    Xml,
+    /// Plain text, one message per line.
+    Txt,
+}
+
+impl Format {
+    /// The format a file name implies; standard input and unknown extensions read as CSV.
+    pub fn from_path(path: &str) -> Format {
+        let ext = Path::new(path).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        match ext.as_str() {
+            "tsv" | "tab" => Format::Tsv,
+            "jsonl" | "ndjson" => Format::Jsonl,
+            "xml" => Format::Xml,
+            "txt" => Format::Txt,
+            _ => Format::Csv,
+        }
+    }
+}
+
+/// How inputs are read.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Overrides detection by extension.
+    pub format: Option<Format>,
+    pub text_column: String,
+    /// Optional columns that reports use; for JSON Lines they are also copied into CSV output.
+    pub id_column: Option<String>,
+    pub sender_column: Option<String>,
+    pub time_column: Option<String>,
+    /// CSV delimiter; sniffed from the header row when not given.
+    pub delimiter: Option<u8>,
+    /// Overrides encoding detection.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// Texts longer than this many characters are rejected.
+    pub max_chars: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            format: None,
+            text_column: "text".to_string(),
+            id_column: None,
+            sender_column: None,
+            time_column: None,
+            delimiter: None,
+            encoding: None,
+            max_chars: DEFAULT_MAX_CHARS,
+        }
+    }
+}
+
+/// Opens one input in the format its name implies (or `options.format`), `-` being standard input.
+pub fn open(path: &str, options: &ReadOptions) -> Result<Box<dyn Source>, InputError> {
+    let raw = csv_in::open_input(path)?;
+    let decoded =
+        decode::decode(raw, options.encoding).map_err(|source| InputError::Io { file: path.to_string(), source })?;
+    let format = options.format.unwrap_or_else(|| Format::from_path(path));
+    Ok(match format {
+        Format::Csv | Format::Tsv => Box::new(CsvSource::new(path, decoded, format, options)?),
+        Format::Jsonl => Box::new(JsonlSource::new(path, decoded, options)),
+        Format::Xml => Box::new(SmsXmlSource::new(path, decoded, options)),
+        Format::Txt => Box::new(TxtSource::new(path, decoded, options)),
+    })
+}
+
+/// Why a text cannot be classified, if it cannot: too long, a NUL byte, or (for transcoded
+/// input) bytes that were not valid in the input's encoding.
+pub fn check_text(text: &str, max_chars: usize, transcoded: bool) -> Option<String> {
+    if text.contains('\0') {
+        return Some("NUL byte in the text".to_string());
+    }
+    if transcoded && text.contains('\u{FFFD}') {
+        return Some("invalid encoding: bytes that are not valid in the input's encoding".to_string());
+    }
+    if text.len() > max_chars {
+        let n = text.chars().count();
+        if n > max_chars {
+            return Some(format!("text longer than --max-chars ({n} > {max_chars} characters)"));
+        }
+    }
+    None
+}
 
 /// Raw content kept in a reject row, at most.
 pub const MAX_RAW_BYTES: usize = 1000;
@@ -17,10 +125,13 @@ pub const MAX_RAW_BYTES: usize = 1000;
 /// One input message with every field of its row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
-    /// Line (CSV) or record number in its input, 1-based.
+    /// Line (CSV, JSON Lines, text) or record number (XML) in its input, 1-based.
     pub line: u64,
+    /// One value per column of the source.
     pub fields: Vec<String>,
     pub text_field: usize,
+    /// The whole input object, for JSON Lines input (JSON Lines output echoes it).
+    pub object: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 impl Record {
@@ -41,11 +152,7 @@ impl Reject {
     /// Keeps at most [`MAX_RAW_BYTES`] of the raw bytes, decoded lossily.
     pub fn new(line: u64, raw: &[u8], reason: impl Into<String>) -> Reject {
         let cut = raw.len().min(MAX_RAW_BYTES);
-        Reject {
-            line,
-            raw: String::from_utf8_lossy(&raw[..cut]).into_owned(),
-            reason: reason.into(),
-        }
+        Reject { line, raw: String::from_utf8_lossy(&raw[..cut]).into_owned(), reason: reason.into() }
     }
 }
 
@@ -60,27 +167,13 @@ pub enum Item {
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     #[error("{file}: {source}")]
-    Io {
-        file: String,
-        source: std::io::Error,
-    },
+    Io { file: String, source: std::io::Error },
     #[error("{file}: no column named {column:?}; the columns are: {found}")]
-    MissingColumn {
-        file: String,
-        column: String,
-        found: String,
-    },
+    MissingColumn { file: String, column: String, found: String },
     #[error("{file}: {message}")]
     Format { file: String, message: String },
-    #[error(
-        "{file} has the columns [{found}] but {first} had [{expected}]: classify files of one layout per run"
-    )]
-    LayoutMismatch {
-        file: String,
-        first: String,
-        found: String,
-        expected: String,
-    },
+    #[error("{file} has the columns [{found}] but {first} had [{expected}]: classify files of one layout per run")]
+    LayoutMismatch { file: String, first: String, found: String, expected: String },
 }
 
 /// A stream of records from one input.

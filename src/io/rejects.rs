@@ -23,11 +23,7 @@ pub struct RejectWriter {
 
 impl RejectWriter {
     pub fn new(to: RejectsTo) -> RejectWriter {
-        RejectWriter {
-            to,
-            writer: None,
-            written: 0,
-        }
+        RejectWriter { to, writer: None, written: 0 }
     }
 
     pub fn destination(&self) -> &RejectsTo {
@@ -36,31 +32,24 @@ impl RejectWriter {
 
     fn writer(&mut self) -> io::Result<&mut csv::Writer<Box<dyn Write + Send>>> {
         if self.writer.is_none() {
-            let out: Box<dyn Write + Send> = match &self.to {
-                RejectsTo::Stderr => Box::new(io::stderr()),
-                RejectsTo::File(path) => Box::new(File::create(path).map_err(|e| {
-                    io::Error::new(
-                        e.kind(),
-                        format!("creating rejects file {}: {e}", path.display()),
-                    )
-                })?),
-            };
+            let out: Box<dyn Write + Send> =
+                match &self.to {
+                    RejectsTo::Stderr => Box::new(io::stderr()),
+                    RejectsTo::File(path) => Box::new(File::create(path).map_err(|e| {
+                        io::Error::new(e.kind(), format!("creating rejects file {}: {e}", path.display()))
+                    })?),
+                };
             let mut w = csv::Writer::from_writer(out);
-            w.write_record(["file", "line", "reason", "raw"])
-                .map_err(io::Error::other)?;
+            w.write_record(["file", "line", "reason", "raw"]).map_err(io::Error::other)?;
             self.writer = Some(w);
         }
-        self.writer
-            .as_mut()
-            .ok_or_else(|| io::Error::other("rejects writer is not open"))
+        self.writer.as_mut().ok_or_else(|| io::Error::other("rejects writer is not open"))
     }
 
     pub fn write(&mut self, file: &str, reject: &Reject) -> io::Result<()> {
         self.written += 1;
         let line = reject.line.to_string();
-        self.writer()?
-            .write_record([file, &line, &reject.reason, &reject.raw])
-            .map_err(io::Error::other)
+        self.writer()?.write_record([file, &line, &reject.reason, &reject.raw]).map_err(io::Error::other)
     }
 
     pub fn written(&self) -> u64 {

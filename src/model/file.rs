@@ -31,9 +31,7 @@ pub struct ModelMeta {
 pub enum ModelFileError {
     #[error("not a cuishou model (the file does not start with the cuishou magic bytes)")]
     Foreign,
-    #[error(
-        "model file format version {0} is not supported (this build reads version {FORMAT_VERSION})"
-    )]
+    #[error("model file format version {0} is not supported (this build reads version {FORMAT_VERSION})")]
     Version(u32),
     #[error("model file is truncated: {0}")]
     Truncated(&'static str),
@@ -50,14 +48,8 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], ModelFileError> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .ok_or(ModelFileError::Truncated(what))?;
-        let slice = self
-            .bytes
-            .get(self.pos..end)
-            .ok_or(ModelFileError::Truncated(what))?;
+        let end = self.pos.checked_add(n).ok_or(ModelFileError::Truncated(what))?;
+        let slice = self.bytes.get(self.pos..end).ok_or(ModelFileError::Truncated(what))?;
         self.pos = end;
         Ok(slice)
     }
@@ -97,10 +89,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(ModelMeta, LinearModel), ModelFileErr
     if bytes.len() < MAGIC.len() + 8 {
         return Err(ModelFileError::Truncated("header"));
     }
-    let mut r = Reader {
-        bytes,
-        pos: MAGIC.len(),
-    };
+    let mut r = Reader { bytes, pos: MAGIC.len() };
     let version = r.u32("version")?;
     if version != FORMAT_VERSION {
         return Err(ModelFileError::Version(version));
@@ -112,14 +101,10 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(ModelMeta, LinearModel), ModelFileErr
     if stored != found {
         return Err(ModelFileError::Checksum { stored, found });
     }
-    let r = &mut Reader {
-        bytes: body,
-        pos: r.pos,
-    };
+    let r = &mut Reader { bytes: body, pos: r.pos };
     let header_len = r.u32("header length")? as usize;
     let header = r.take(header_len, "header")?;
-    let meta: ModelMeta =
-        serde_json::from_slice(header).map_err(|e| ModelFileError::Header(e.to_string()))?;
+    let meta: ModelMeta = serde_json::from_slice(header).map_err(|e| ModelFileError::Header(e.to_string()))?;
     let expect_labels: Vec<&str> = Label::ALL.iter().map(|l| l.as_str()).collect();
     let expect_tags: Vec<&str> = Tag::ALL.iter().map(|t| t.as_str()).collect();
     if meta.labels != expect_labels || meta.tags != expect_tags {
@@ -128,9 +113,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(ModelMeta, LinearModel), ModelFileErr
             meta.labels, meta.tags
         )));
     }
-    meta.features
-        .check()
-        .map_err(|e| ModelFileError::Header(e.to_string()))?;
+    meta.features.check().map_err(|e| ModelFileError::Header(e.to_string()))?;
     let buckets = r.u32("bucket count")? as usize;
     let outputs = r.u32("output count")? as usize;
     if buckets != meta.features.buckets() || outputs != N_OUTPUTS {
@@ -140,29 +123,13 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(ModelMeta, LinearModel), ModelFileErr
         )));
     }
     let bias_bytes = r.take(outputs * 4, "bias")?;
-    let bias = bias_bytes
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
+    let bias = bias_bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
     let weight_bytes = r.take(buckets * outputs * 2, "weights")?;
-    let weights = weight_bytes
-        .chunks_exact(2)
-        .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
-        .collect();
+    let weights = weight_bytes.chunks_exact(2).map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32()).collect();
     if r.pos != body.len() {
-        return Err(ModelFileError::Header(format!(
-            "{} unexpected bytes after the weights",
-            body.len() - r.pos
-        )));
+        return Err(ModelFileError::Header(format!("{} unexpected bytes after the weights", body.len() - r.pos)));
     }
-    Ok((
-        meta,
-        LinearModel {
-            buckets,
-            weights,
-            bias,
-        },
-    ))
+    Ok((meta, LinearModel { buckets, weights, bias }))
 }
 
 #[cfg(test)]
@@ -172,10 +139,7 @@ mod tests {
     use linfa::ParamGuard;
 
     fn sample() -> (ModelMeta, LinearModel) {
-        let features = FeatureConfig {
-            bucket_bits: 10,
-            ..FeatureConfig::default()
-        };
+        let features = FeatureConfig { bucket_bits: 10, ..FeatureConfig::default() };
         let mut model = LinearModel::zeros(features.buckets());
         for (i, w) in model.weights.iter_mut().enumerate() {
             *w = (i as f32 * 0.37).sin();
@@ -213,31 +177,17 @@ mod tests {
         for cut in [0, 5, 12, 40, bytes.len() / 2, bytes.len() - 1] {
             let err = from_bytes(&bytes[..cut]).unwrap_err();
             assert!(
-                matches!(
-                    err,
-                    ModelFileError::Foreign
-                        | ModelFileError::Truncated(_)
-                        | ModelFileError::Checksum { .. }
-                ),
+                matches!(err, ModelFileError::Foreign | ModelFileError::Truncated(_) | ModelFileError::Checksum { .. }),
                 "cut at {cut}: {err}"
             );
         }
         let mut flipped = bytes.clone();
         let mid = flipped.len() / 2;
         flipped[mid] ^= 0x40;
-        assert!(matches!(
-            from_bytes(&flipped),
-            Err(ModelFileError::Checksum { .. })
-        ));
-        assert!(matches!(
-            from_bytes(b"PK\x03\x04 a zip file"),
-            Err(ModelFileError::Foreign)
-        ));
+        assert!(matches!(from_bytes(&flipped), Err(ModelFileError::Checksum { .. })));
+        assert!(matches!(from_bytes(b"PK\x03\x04 a zip file"), Err(ModelFileError::Foreign)));
         let mut newer = bytes.clone();
         newer[8] = 9;
-        assert!(matches!(
-            from_bytes(&newer),
-            Err(ModelFileError::Version(9))
-        ));
+        assert!(matches!(from_bytes(&newer), Err(ModelFileError::Version(9))));
     }
 }

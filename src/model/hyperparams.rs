@@ -21,13 +21,7 @@ pub struct ValidLinearParams {
 
 impl Default for LinearParams {
     fn default() -> Self {
-        LinearParams(ValidLinearParams {
-            epochs: 10,
-            learning_rate: 0.2,
-            l2: 1e-6,
-            tag_weight: 0.5,
-            seed: 42,
-        })
+        LinearParams(ValidLinearParams { epochs: 10, learning_rate: 0.2, l2: 1e-6, tag_weight: 0.5, seed: 42 })
     }
 }
 
@@ -65,19 +59,13 @@ impl ParamGuard for LinearParams {
             return bad(format!("epochs must be 1..=1000, got {}", p.epochs));
         }
         if !(p.learning_rate > 0.0 && p.learning_rate.is_finite()) {
-            return bad(format!(
-                "learning rate must be positive, got {}",
-                p.learning_rate
-            ));
+            return bad(format!("learning rate must be positive, got {}", p.learning_rate));
         }
         if !(p.l2 >= 0.0 && p.l2.is_finite()) {
             return bad(format!("l2 must be non-negative, got {}", p.l2));
         }
         if !(p.tag_weight >= 0.0 && p.tag_weight.is_finite()) {
-            return bad(format!(
-                "tag weight must be non-negative, got {}",
-                p.tag_weight
-            ));
+            return bad(format!("tag weight must be non-negative, got {}", p.tag_weight));
         }
         Ok(p)
     }

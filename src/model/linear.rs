@@ -89,11 +89,7 @@ fn sigmoid(x: f32) -> f32 {
 
 impl LinearModel {
     pub fn zeros(buckets: usize) -> LinearModel {
-        LinearModel {
-            buckets,
-            weights: vec![0.0; buckets * N_OUTPUTS],
-            bias: vec![0.0; N_OUTPUTS],
-        }
+        LinearModel { buckets, weights: vec![0.0; buckets * N_OUTPUTS], bias: vec![0.0; N_OUTPUTS] }
     }
 
     /// The weight row of one bucket.
@@ -141,10 +137,7 @@ impl Fit<SparseRecords, TrainTargets, ModelError> for ValidLinearParams {
     /// AdaGrad on softmax cross-entropy (labels) and logistic loss (tags), with L2 applied to the
     /// weights a row touches, several epochs over a seeded shuffle. Single-threaded, so the same
     /// data and seed give the same bits.
-    fn fit(
-        &self,
-        dataset: &DatasetBase<SparseRecords, TrainTargets>,
-    ) -> Result<LinearModel, ModelError> {
+    fn fit(&self, dataset: &DatasetBase<SparseRecords, TrainTargets>) -> Result<LinearModel, ModelError> {
         let x = &dataset.records;
         let y = &dataset.targets;
         if x.rows.is_empty() {
@@ -179,11 +172,7 @@ impl Fit<SparseRecords, TrainTargets, ModelError> for ValidLinearParams {
                         g[N_LABELS + t] = (sigmoid(z[N_LABELS + t]) - target) * self.tag_weight();
                     }
                 }
-                let outputs = if tagged.is_some() {
-                    N_OUTPUTS
-                } else {
-                    N_LABELS
-                };
+                let outputs = if tagged.is_some() { N_OUTPUTS } else { N_LABELS };
                 for (b, v) in row.iter() {
                     let base = b as usize * N_OUTPUTS;
                     for k in 0..outputs {
@@ -237,10 +226,7 @@ mod tests {
             }
         }
         let tags = vec![None; rows.len()];
-        DatasetBase::new(
-            SparseRecords { rows, buckets: 16 },
-            TrainTargets { labels, tags },
-        )
+        DatasetBase::new(SparseRecords { rows, buckets: 16 }, TrainTargets { labels, tags })
     }
 
     #[test]
@@ -256,27 +242,14 @@ mod tests {
     #[test]
     fn training_is_deterministic_for_a_seed() {
         let ds = toy();
-        let a = LinearParams::default()
-            .seed(7)
-            .check()
-            .unwrap()
-            .fit(&ds)
-            .unwrap();
-        let b = LinearParams::default()
-            .seed(7)
-            .check()
-            .unwrap()
-            .fit(&ds)
-            .unwrap();
+        let a = LinearParams::default().seed(7).check().unwrap().fit(&ds).unwrap();
+        let b = LinearParams::default().seed(7).check().unwrap().fit(&ds).unwrap();
         assert_eq!(a, b);
     }
 
     #[test]
     fn empty_data_is_an_error() {
         let ds = DatasetBase::new(SparseRecords::default(), TrainTargets::default());
-        assert!(matches!(
-            LinearParams::default().check().unwrap().fit(&ds),
-            Err(ModelError::EmptyDataset)
-        ));
+        assert!(matches!(LinearParams::default().check().unwrap().fit(&ds), Err(ModelError::EmptyDataset)));
     }
 }

@@ -56,42 +56,23 @@ pub fn evaluate(gold: &[Label], predicted: &[Label]) -> Evaluation {
         let predicted_k: u64 = (0..4).map(|g| m[g][k]).sum();
         let precision = ratio(tp, predicted_k);
         let recall = ratio(tp, support);
-        let f1 = if precision + recall > 0.0 {
-            2.0 * precision * recall / (precision + recall)
-        } else {
-            0.0
-        };
+        let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
         if support > 0 || predicted_k > 0 {
             f1_sum += f1;
             f1_count += 1;
         }
-        per_label.insert(
-            label.as_str(),
-            LabelScores {
-                precision,
-                recall,
-                f1,
-                support,
-            },
-        );
+        per_label.insert(label.as_str(), LabelScores { precision, recall, f1, support });
     }
     let confusion = Label::ALL
         .iter()
         .map(|g| {
-            let row = Label::ALL
-                .iter()
-                .map(|p| (p.as_str(), m[g.index()][p.index()]))
-                .collect();
+            let row = Label::ALL.iter().map(|p| (p.as_str(), m[g.index()][p.index()])).collect();
             (g.as_str(), row)
         })
         .collect();
     Evaluation {
         accuracy: ratio(correct, rows),
-        macro_f1: if f1_count == 0 {
-            0.0
-        } else {
-            f1_sum / f1_count as f64
-        },
+        macro_f1: if f1_count == 0 { 0.0 } else { f1_sum / f1_count as f64 },
         per_label,
         confusion,
         rows,
@@ -106,11 +87,7 @@ impl Evaluation {
         let _ = writeln!(s, "rows      {}", self.rows);
         let _ = writeln!(s, "accuracy  {:.4}", self.accuracy);
         let _ = writeln!(s, "macro-F1  {:.4}\n", self.macro_f1);
-        let _ = writeln!(
-            s,
-            "{:<22} {:>9} {:>9} {:>9} {:>8}",
-            "label", "precision", "recall", "f1", "support"
-        );
+        let _ = writeln!(s, "{:<22} {:>9} {:>9} {:>9} {:>8}", "label", "precision", "recall", "f1", "support");
         for label in Label::ALL {
             let l = &self.per_label[label.as_str()];
             let _ = writeln!(
@@ -158,22 +135,8 @@ mod tests {
 
     #[test]
     fn hand_computed_case() {
-        let gold = [
-            LawfulReminder,
-            LawfulReminder,
-            Intimidation,
-            Intimidation,
-            DoctoredImageThreat,
-            Other,
-        ];
-        let pred = [
-            LawfulReminder,
-            Intimidation,
-            Intimidation,
-            Intimidation,
-            DoctoredImageThreat,
-            LawfulReminder,
-        ];
+        let gold = [LawfulReminder, LawfulReminder, Intimidation, Intimidation, DoctoredImageThreat, Other];
+        let pred = [LawfulReminder, Intimidation, Intimidation, Intimidation, DoctoredImageThreat, LawfulReminder];
         let e = evaluate(&gold, &pred);
         assert!((e.accuracy - 4.0 / 6.0).abs() < 1e-12);
         let lr = e.per_label["lawful_reminder"];
@@ -193,9 +156,7 @@ mod tests {
         let pred = [0usize, 1, 1, 1, 2, 3, 0, 2, 2, 0];
         let to_labels = |v: &[usize]| v.iter().map(|&i| Label::ALL[i]).collect::<Vec<_>>();
         let ours = evaluate(&to_labels(&gold), &to_labels(&pred));
-        let cm = Array1::from(pred.to_vec())
-            .confusion_matrix(Array1::from(gold.to_vec()))
-            .unwrap();
+        let cm = Array1::from(pred.to_vec()).confusion_matrix(Array1::from(gold.to_vec())).unwrap();
         assert!((cm.accuracy() as f64 - ours.accuracy).abs() < 1e-6);
         // linfa 0.8.1 lays its one-vs-all matrices out so that what it calls precision is the
         // share of gold rows found (our recall) and the other way round; the numbers agree.

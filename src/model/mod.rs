@@ -38,10 +38,7 @@ pub enum ModelError {
     #[error(transparent)]
     Linfa(#[from] linfa::Error),
     #[error("reading model {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
 }
 
 /// A character span of the original text, end exclusive.
@@ -79,11 +76,7 @@ pub struct Classifier {
 impl Classifier {
     pub fn new(meta: ModelMeta, model: LinearModel) -> Result<Classifier, ModelError> {
         let analyzer = Analyzer::new(&meta.resources, meta.features.clone())?;
-        Ok(Classifier {
-            analyzer,
-            model,
-            meta,
-        })
+        Ok(Classifier { analyzer, model, meta })
     }
 
     /// Reads a model from the bytes of a model file.
@@ -94,10 +87,8 @@ impl Classifier {
 
     /// Reads a model file.
     pub fn load(path: &Path) -> Result<Classifier, ModelError> {
-        let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let bytes =
+            std::fs::read(path).map_err(|source| ModelError::Io { path: path.display().to_string(), source })?;
         Classifier::from_bytes(&bytes)
     }
 
@@ -130,13 +121,7 @@ impl Classifier {
         let (label, confidence) = scores.best();
         let tags = self.tags(label, &scores, a);
         let evidence = self.evidence(label, tags, a);
-        Prediction {
-            label,
-            confidence,
-            scores,
-            tags,
-            evidence,
-        }
+        Prediction { label, confidence, scores, tags, evidence }
     }
 
     /// Tags: the harms named by un-negated lexicon terms and by the tag outputs, for the two
@@ -187,9 +172,7 @@ impl Classifier {
         for hit in &a.hits {
             let entry = lexicon.entry(hit);
             let keep = match label {
-                Label::Intimidation | Label::DoctoredImageThreat => {
-                    !hit.negated && tags.contains(entry.tag)
-                }
+                Label::Intimidation | Label::DoctoredImageThreat => !hit.negated && tags.contains(entry.tag),
                 Label::LawfulReminder => hit.negated,
                 Label::Other => false,
             };
@@ -201,19 +184,11 @@ impl Classifier {
         let mut ranked: Vec<(f32, u32, u32)> = a
             .occurrences
             .iter()
-            .filter(|o| {
-                matches!(
-                    o.namespace,
-                    Namespace::Word | Namespace::WordNgram | Namespace::LexTerm
-                )
-            })
+            .filter(|o| matches!(o.namespace, Namespace::Word | Namespace::WordNgram | Namespace::LexTerm))
             .filter_map(|o| {
                 let pos = a.features.indices.binary_search(&o.bucket).ok()?;
                 let row = self.model.row(o.bucket);
-                let others = (0..linear::N_LABELS)
-                    .filter(|&j| j != k)
-                    .map(|j| row[j])
-                    .sum::<f32>()
+                let others = (0..linear::N_LABELS).filter(|&j| j != k).map(|j| row[j]).sum::<f32>()
                     / (linear::N_LABELS - 1) as f32;
                 let contribution = a.features.values[pos] * (row[k] - others);
                 (contribution > 0.0).then_some((contribution, o.start, o.end))
@@ -227,9 +202,7 @@ impl Classifier {
             }
             let slice = a.normalized_slice(s, e);
             // A span must be a word or more, and must not contain the field's own separator.
-            if slice.chars().filter(|c| c.is_alphanumeric()).count() < 2
-                || slice.contains([';', '\n', '\r'])
-            {
+            if slice.chars().filter(|c| c.is_alphanumeric()).count() < 2 || slice.contains([';', '\n', '\r']) {
                 continue;
             }
             if !spans.iter().any(|&(ps, pe)| ps <= s && e <= pe) {

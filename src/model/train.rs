@@ -48,10 +48,7 @@ pub fn featurize(analyzer: &Analyzer, texts: &[&str]) -> Vec<SparseVec> {
 }
 
 fn targets(examples: &[&Example]) -> TrainTargets {
-    TrainTargets {
-        labels: examples.iter().map(|e| e.label).collect(),
-        tags: examples.iter().map(|e| e.tags).collect(),
-    }
+    TrainTargets { labels: examples.iter().map(|e| e.label).collect(), tags: examples.iter().map(|e| e.tags).collect() }
 }
 
 fn fit(
@@ -66,10 +63,7 @@ fn fit(
 
 /// Rows per label, by label name.
 pub fn count_labels<'a>(labels: impl Iterator<Item = &'a Label>) -> BTreeMap<String, usize> {
-    let mut counts: BTreeMap<String, usize> = Label::ALL
-        .iter()
-        .map(|l| (l.as_str().to_string(), 0))
-        .collect();
+    let mut counts: BTreeMap<String, usize> = Label::ALL.iter().map(|l| (l.as_str().to_string(), 0)).collect();
     for l in labels {
         *counts.entry(l.as_str().to_string()).or_default() += 1;
     }
@@ -105,14 +99,7 @@ pub fn train(
         resources,
     };
     let classifier = Classifier::new(meta, model)?;
-    Ok((
-        classifier,
-        TrainReport {
-            rows_per_label,
-            featurize_time,
-            fit_time,
-        },
-    ))
+    Ok((classifier, TrainReport { rows_per_label, featurize_time, fit_time }))
 }
 
 /// The fold of a group, stable across runs.
@@ -129,9 +116,7 @@ pub fn cross_validate(
     folds: usize,
 ) -> Result<Evaluation, ModelError> {
     if folds < 2 {
-        return Err(ModelError::InvalidParams(format!(
-            "cross-validation needs at least 2 folds, got {folds}"
-        )));
+        return Err(ModelError::InvalidParams(format!("cross-validation needs at least 2 folds, got {folds}")));
     }
     let analyzer = Analyzer::new(resources, features.clone())?;
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
@@ -145,10 +130,7 @@ pub fn cross_validate(
             let train_rows = train_idx.iter().map(|&i| rows[i].clone()).collect();
             let train_ex: Vec<&Example> = train_idx.iter().map(|&i| &examples[i]).collect();
             let model = fit(train_rows, &train_ex, features.buckets(), params)?;
-            Ok(test_idx
-                .iter()
-                .map(|&i| (i, model.scores(&rows[i]).best().0))
-                .collect())
+            Ok(test_idx.iter().map(|&i| (i, model.scores(&rows[i]).best().0)).collect())
         })
         .collect();
     let mut predicted = vec![Label::Other; examples.len()];

@@ -3,7 +3,5 @@
 pub mod normalize;
 pub mod segment;
 
-pub use normalize::{
-    NormalizeScratch, Normalized, Normalizer, Placeholder, VariantRule, parse_variants,
-};
+pub use normalize::{NormalizeScratch, Normalized, Normalizer, Placeholder, VariantRule, parse_variants};
 pub use segment::{Segmenter, TokenSpan, is_content_token};

@@ -242,11 +242,7 @@ impl CollapseSeparators {
     fn glue(chars: &[char], units: &[(usize, usize)], k: usize) -> bool {
         let (ls, le) = units[k];
         let (rs, re) = units[k + 1];
-        let single = |u: usize| {
-            units
-                .get(u)
-                .is_some_and(|&(s, e)| e - s == 1 && is_gluable(chars[s]))
-        };
+        let single = |u: usize| units.get(u).is_some_and(|&(s, e)| e - s == 1 && is_gluable(chars[s]));
         let left_char = chars[le - 1];
         let right_char = chars[rs];
         // a run of singles: both sides single, or one side single with a single beyond it
@@ -257,10 +253,7 @@ impl CollapseSeparators {
             return true;
         }
         let strong = chars[le..rs].iter().all(|&c| is_strong_separator(c));
-        strong
-            && is_gluable(left_char)
-            && is_gluable(right_char)
-            && (is_cjk(left_char) || is_cjk(right_char))
+        strong && is_gluable(left_char) && is_gluable(right_char) && (is_cjk(left_char) || is_cjk(right_char))
     }
 }
 
@@ -340,12 +333,7 @@ pub fn parse_variants(table: &str) -> Result<Vec<VariantRule>, VariantsError> {
         rules.push(VariantRule {
             variant: variant.to_string(),
             canonical: canonical.to_string(),
-            context: context
-                .split('|')
-                .map(str::trim)
-                .filter(|w| !w.is_empty())
-                .map(String::from)
-                .collect(),
+            context: context.split('|').map(str::trim).filter(|w| !w.is_empty()).map(String::from).collect(),
         });
     }
     Ok(rules)
@@ -392,9 +380,7 @@ impl Stage for FoldVariants {
             let rule = &self.rules[m.pattern().as_usize()];
             let before = text[..m.start()].chars().next_back();
             let after = text[m.end()..].chars().next();
-            let latin_start = rule
-                .variant
-                .starts_with(|c: char| c.is_ascii_alphanumeric());
+            let latin_start = rule.variant.starts_with(|c: char| c.is_ascii_alphanumeric());
             let latin_end = rule.variant.ends_with(|c: char| c.is_ascii_alphanumeric());
             if (latin_start && is_ascii_word(before)) || (latin_end && is_ascii_word(after)) {
                 continue;
@@ -422,8 +408,8 @@ impl Stage for FoldVariants {
 }
 
 const URL_TLDS: &[&str] = &[
-    "com", "cn", "net", "org", "top", "xyz", "vip", "cc", "me", "io", "app", "info", "co", "tk",
-    "ltd", "shop", "site", "link", "club", "wang", "hk", "tw", "ly", "gl", "la", "fun",
+    "com", "cn", "net", "org", "top", "xyz", "vip", "cc", "me", "io", "app", "info", "co", "tk", "ltd", "shop", "site",
+    "link", "club", "wang", "hk", "tw", "ly", "gl", "la", "fun",
 ];
 
 fn is_url_char(c: char) -> bool {
@@ -440,19 +426,14 @@ fn looks_like_url(run: &[char]) -> bool {
     match host.rsplit_once('.') {
         Some((name, tld)) => {
             !name.is_empty()
-                && name
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphanumeric())
+                && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
                 && URL_TLDS.contains(&tld)
         }
         None => false,
     }
 }
 
-const MONEY_UNITS: &[char] = &[
-    '元', '块', '万', '千', '百', '角', '刀', 'w', 'k', '圆', '米',
-];
+const MONEY_UNITS: &[char] = &['元', '块', '万', '千', '百', '角', '刀', 'w', 'k', '圆', '米'];
 const DATE_UNITS: &[char] = &['年', '月', '日', '号'];
 
 /// Folds numbers to placeholders: amounts, phone numbers, links, codes, dates, other numbers.
@@ -467,10 +448,7 @@ impl FoldNumbers {
             next += 1;
         }
         let next = chars.get(next).copied();
-        let groups: Vec<usize> = run
-            .split(|c| !c.is_ascii_digit())
-            .map(<[char]>::len)
-            .collect();
+        let groups: Vec<usize> = run.split(|c| !c.is_ascii_digit()).map(<[char]>::len).collect();
         let dashed = run.contains(&'-');
         let date_like = groups.len() == 3
             && groups[0] == 4
@@ -528,15 +506,14 @@ impl Stage for FoldNumbers {
                     continue;
                 }
             }
-            let currency = matches!(c, '¥' | '$' | '€' | '£')
-                && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+            let currency = matches!(c, '¥' | '$' | '€' | '£') && chars.get(i + 1).is_some_and(char::is_ascii_digit);
             if c.is_ascii_digit() || currency {
                 let start = if currency { i + 1 } else { i };
                 let mut j = start;
                 while j < n {
                     let d = chars[j];
-                    let inner = matches!(d, ',' | '.' | '-' | '/' | ':')
-                        && chars.get(j + 1).is_some_and(char::is_ascii_digit);
+                    let inner =
+                        matches!(d, ',' | '.' | '-' | '/' | ':') && chars.get(j + 1).is_some_and(char::is_ascii_digit);
                     if d.is_ascii_digit() || inner {
                         j += 1;
                     } else {
@@ -589,13 +566,8 @@ impl Normalizer {
     /// Builds the chain. Variant rules are themselves normalized by the stages before them, so the
     /// table can be written in any width, case or script.
     pub fn new(rules: Vec<VariantRule>) -> Normalizer {
-        let prefix = Normalizer {
-            stages: vec![
-                Box::new(WidthCaseFold),
-                Box::new(ScriptFold),
-                Box::new(CollapseSeparators),
-            ],
-        };
+        let prefix =
+            Normalizer { stages: vec![Box::new(WidthCaseFold), Box::new(ScriptFold), Box::new(CollapseSeparators)] };
         let mut scratch = NormalizeScratch::default();
         let mut out = Normalized::default();
         let mut norm = |s: &str| {

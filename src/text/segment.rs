@@ -40,12 +40,8 @@ impl Segmenter {
                 format!("{word} {}\n", rest.join(" "))
             })
             .collect();
-        jieba
-            .load_dict(&mut BufReader::new(lowered.as_bytes()))
-            .map_err(|e| DictError(e.to_string()))?;
-        Ok(Segmenter {
-            jieba: Arc::new(jieba),
-        })
+        jieba.load_dict(&mut BufReader::new(lowered.as_bytes())).map_err(|e| DictError(e.to_string()))?;
+        Ok(Segmenter { jieba: Arc::new(jieba) })
     }
 
     /// Cuts `text` (with HMM for unknown words), appending tokens to `out` after clearing it.
@@ -68,9 +64,7 @@ impl Segmenter {
 /// Whether a token carries meaning for features (not only whitespace or punctuation).
 pub fn is_content_token(word: &str) -> bool {
     word.chars().any(|c| {
-        c.is_alphanumeric()
-            || super::normalize::is_cjk(c)
-            || super::normalize::Placeholder::from_char(c).is_some()
+        c.is_alphanumeric() || super::normalize::is_cjk(c) || super::normalize::Placeholder::from_char(c).is_some()
     })
 }
 
@@ -84,10 +78,7 @@ mod tests {
         let text = "再不还钱就爆通讯录，p图发群，明天上征信";
         let mut toks = Vec::new();
         seg.segment(text, &mut toks);
-        let words: Vec<&str> = toks
-            .iter()
-            .map(|t| &text[t.byte_start as usize..t.byte_end as usize])
-            .collect();
+        let words: Vec<&str> = toks.iter().map(|t| &text[t.byte_start as usize..t.byte_end as usize]).collect();
         assert!(words.contains(&"爆通讯录"), "{words:?}");
         assert!(words.contains(&"p图"), "{words:?}");
         assert!(words.contains(&"上征信"), "{words:?}");

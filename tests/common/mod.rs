@@ -11,9 +11,7 @@ pub struct Workdir {
 
 impl Workdir {
     pub fn new() -> Workdir {
-        Workdir {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
+        Workdir { dir: tempfile::tempdir().expect("temp dir") }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -33,17 +31,12 @@ impl Workdir {
     /// A command for the binary, run inside the folder.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_cuishou"));
-        cmd.args(args)
-            .current_dir(self.dir.path())
-            .env_remove("RAYON_NUM_THREADS");
+        cmd.args(args).current_dir(self.dir.path()).env_remove("RAYON_NUM_THREADS");
         cmd
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
-        self.command(args)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run cuishou")
+        self.command(args).stdin(Stdio::null()).output().expect("run cuishou")
     }
 
     /// Runs and requires exit status 0; returns standard output.
@@ -65,23 +58,15 @@ pub fn repo_root() -> &'static Path {
 
 /// Parses CSV text into rows of fields (header included).
 pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes());
-    r.records()
-        .map(|rec| rec.expect("valid CSV").iter().map(String::from).collect())
-        .collect()
+    let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+    r.records().map(|rec| rec.expect("valid CSV").iter().map(String::from).collect()).collect()
 }
 
 /// The bundled sample's texts, a mix of all four labels.
 pub fn sample_texts() -> Vec<String> {
-    let text =
-        std::fs::read_to_string(repo_root().join("data/examples/messages.csv")).expect("sample");
+    let text = std::fs::read_to_string(repo_root().join("data/examples/messages.csv")).expect("sample");
     let rows = parse_csv(&text);
-    let col = rows[0]
-        .iter()
-        .position(|c| c == "text")
-        .expect("text column");
+    let col = rows[0].iter().position(|c| c == "text").expect("text column");
     rows[1..].iter().map(|r| r[col].clone()).collect()
 }
 
@@ -91,12 +76,7 @@ pub fn numbered_csv(n: usize) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["id", "note", "text"]).unwrap();
     for i in 0..n {
-        w.write_record([
-            i.to_string(),
-            format!("row {i}, kept"),
-            texts[i % texts.len()].clone(),
-        ])
-        .unwrap();
+        w.write_record([i.to_string(), format!("row {i}, kept"), texts[i % texts.len()].clone()]).unwrap();
     }
     String::from_utf8(w.into_inner().unwrap()).unwrap()
 }

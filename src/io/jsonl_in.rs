@@ -1,0 +1,133 @@
+//! JSON Lines input: one object per line; the text field named by `--text-column`. Blank lines
+//! are not records; every other line is a record or a reject.
+
+use std::io::{BufRead, BufReader, Read};
+
+use serde_json::{Map, Value};
+
+use super::decode::Decoded;
+use super::{InputError, Item, ReadOptions, Record, Reject, Source, check_text};
+
+pub struct JsonlSource {
+    name: String,
+    reader: BufReader<Box<dyn Read + Send>>,
+    columns: Vec<String>,
+    max_chars: usize,
+    transcoded: bool,
+    line: u64,
+    buf: Vec<u8>,
+}
+
+/// A JSON value as a field: strings as they are, null as empty, anything else as JSON.
+pub fn value_to_field(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+impl JsonlSource {
+    pub fn new(name: &str, decoded: Decoded, options: &ReadOptions) -> JsonlSource {
+        let mut columns = vec![options.text_column.clone()];
+        for c in [&options.id_column, &options.sender_column, &options.time_column].into_iter().flatten() {
+            if !columns.contains(c) {
+                columns.push(c.clone());
+            }
+        }
+        JsonlSource {
+            name: name.to_string(),
+            reader: BufReader::with_capacity(1 << 16, decoded.reader),
+            columns,
+            max_chars: options.max_chars,
+            transcoded: decoded.transcoded,
+            line: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    fn parse(&self) -> Result<Record, String> {
+        let bytes = trim_newline(&self.buf);
+        let text =
+            std::str::from_utf8(bytes).map_err(|_| "invalid encoding: the line is not valid UTF-8".to_string())?;
+        let object: Map<String, Value> = match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(m)) => m,
+            Ok(_) => return Err("not a JSON object".to_string()),
+            Err(e) => return Err(format!("broken JSON: {e}")),
+        };
+        let key = &self.columns[0];
+        let message = match object.get(key) {
+            None => return Err(format!("missing text field {key:?}")),
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => return Err(format!("text field {key:?} is not a string")),
+        };
+        if let Some(reason) = check_text(&message, self.max_chars, self.transcoded) {
+            return Err(reason);
+        }
+        let mut fields = vec![message];
+        fields.extend(self.columns[1..].iter().map(|c| value_to_field(object.get(c))));
+        Ok(Record { line: self.line, fields, text_field: 0, object: Some(Box::new(object)) })
+    }
+}
+
+fn trim_newline(b: &[u8]) -> &[u8] {
+    let b = b.strip_suffix(b"\n").unwrap_or(b);
+    b.strip_suffix(b"\r").unwrap_or(b)
+}
+
+impl Source for JsonlSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    fn next_item(&mut self) -> Option<Result<Item, InputError>> {
+        loop {
+            self.buf.clear();
+            match self.reader.read_until(b'\n', &mut self.buf) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(source) => return Some(Err(InputError::Io { file: self.name.clone(), source })),
+            }
+            self.line += 1;
+            if trim_newline(&self.buf).iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return Some(Ok(match self.parse() {
+                Ok(record) => Item::Record(record),
+                Err(reason) => Item::Reject(Reject::new(self.line, trim_newline(&self.buf), reason)),
+            }));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::decode::decode;
+
+    #[test]
+    fn objects_become_records_and_bad_lines_rejects() {
+        let data: &'static [u8] =
+            b"{\"id\":1,\"text\":\"\xE8\xBF\x98\xE9\x92\xB1\"}\n\n{\"id\":2,\"text\":\n[1]\n{\"id\":3}\n{\"text\":5}\n{\"text\":\"ok\",\"from\":\"x\"}\r\n";
+        let options = ReadOptions { id_column: Some("id".into()), ..ReadOptions::default() };
+        let mut s = JsonlSource::new("t.jsonl", decode(Box::new(data), None).unwrap(), &options);
+        assert_eq!(s.columns(), ["text", "id"]);
+        let mut items = Vec::new();
+        while let Some(i) = s.next_item() {
+            items.push(i.unwrap());
+        }
+        assert_eq!(items.len(), 6, "the blank line is not a record");
+        assert!(matches!(&items[0], Item::Record(r) if r.fields == ["还钱", "1"] && r.line == 1));
+        assert!(matches!(&items[1], Item::Reject(r) if r.reason.starts_with("broken JSON") && r.line == 3));
+        assert!(matches!(&items[2], Item::Reject(r) if r.reason == "not a JSON object"));
+        assert!(matches!(&items[3], Item::Reject(r) if r.reason.contains("missing text field")));
+        assert!(matches!(&items[4], Item::Reject(r) if r.reason.contains("not a string")));
+        assert!(
+            matches!(&items[5], Item::Record(r) if r.text() == "ok" && r.object.as_ref().unwrap().contains_key("from"))
+        );
+    }
+}

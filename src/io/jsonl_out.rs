@@ -1,0 +1,54 @@
+//! JSON Lines output: one object per input record, the input fields (or, for JSON Lines input,
+//! the input object itself) followed by label, confidence, tags and evidence.
+
+use std::io::Write;
+
+use serde_json::{Map, Value};
+
+use super::{Record, Sink};
+use crate::model::{Prediction, format_evidence};
+
+pub struct JsonlSink<W: Write> {
+    out: W,
+    columns: Vec<String>,
+    line: Vec<u8>,
+}
+
+impl<W: Write> JsonlSink<W> {
+    pub fn new(out: W) -> JsonlSink<W> {
+        JsonlSink { out, columns: Vec::new(), line: Vec::new() }
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+impl<W: Write> Sink for JsonlSink<W> {
+    fn begin(&mut self, columns: &[String]) -> std::io::Result<()> {
+        self.columns = columns.to_vec();
+        Ok(())
+    }
+
+    fn write(&mut self, record: &Record, p: &Prediction) -> std::io::Result<()> {
+        let mut object: Map<String, Value> = match &record.object {
+            Some(o) => (**o).clone(),
+            None => {
+                self.columns.iter().zip(&record.fields).map(|(c, f)| (c.clone(), Value::String(f.clone()))).collect()
+            }
+        };
+        object.insert("label".into(), Value::String(p.label.as_str().into()));
+        let confidence = (f64::from(p.confidence) * 10_000.0).round() / 10_000.0;
+        object.insert("confidence".into(), serde_json::json!(confidence));
+        object.insert("tags".into(), Value::String(p.tags.to_field()));
+        object.insert("evidence".into(), Value::String(format_evidence(record.text(), &p.evidence)));
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, &object)?;
+        self.line.push(b'\n');
+        self.out.write_all(&self.line)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
