@@ -333,7 +333,7 @@ fn stages(c: &mut Criterion) {
     for threads in [1usize, 2] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         // Chunks small enough that reading, classifying and writing overlap on this sample.
-        let options = Options { chunk_size: 256, fail_on_reject: false };
+        let options = Options { chunk_size: 256, ..Options::default() };
         g.bench_function(format!("threads_{threads}"), |b| {
             let mut buf = Vec::with_capacity(csv_len * 2);
             b.iter(|| {

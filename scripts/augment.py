@@ -16,7 +16,7 @@ Rules:
   emoji        emoji added around and inside the text
 
 Needs the `zhconv` package (pip install zhconv==1.4.3). Usage:
-  python3 scripts/augment.py [--seed 7] [--per-row 2]
+  python3 scripts/augment.py [--seed 7] [--per-row 1]
 """
 import argparse
 import csv
@@ -132,7 +132,7 @@ APPLY = {"spaced": spaced, "variant": variant, "pinyin": pinyin, "fullwidth": fu
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--per-row", type=int, default=2)
+    ap.add_argument("--per-row", type=int, default=1)
     args = ap.parse_args()
     variants = load_variants()
     for side in ("train", "dev"):

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::features::{self, FeatureConfig, FeatureInput, Hit, Lexicon, Occurrence, SparseVec};
+use crate::features::{self, FeatureConfig, FeatureInput, Hit, Lexicon, Normalization, Occurrence, SparseVec};
 use crate::text::{NormalizeScratch, Normalized, Normalizer, Segmenter, TokenSpan, parse_variants};
 
 /// The data files the chain is built from. A model file carries its own copy, so a model
@@ -78,7 +78,10 @@ impl Analysis {
 impl Analyzer {
     pub fn new(resources: &Resources, config: FeatureConfig) -> Result<Analyzer, AnalyzerError> {
         config.check()?;
-        let normalizer = Normalizer::new(parse_variants(&resources.variants)?);
+        let normalizer = match config.normalization {
+            Normalization::Full => Normalizer::new(parse_variants(&resources.variants)?),
+            Normalization::Basic => Normalizer::basic(),
+        };
         let segmenter = Segmenter::new(&resources.domain_dict)?;
         let lexicon = Lexicon::parse(&resources.lexicon, &normalizer)?;
         Ok(Analyzer { normalizer, segmenter, lexicon, config })

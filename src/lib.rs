@@ -14,6 +14,7 @@
 //! ```
 
 pub mod analysis;
+pub mod api;
 pub mod cli;
 pub mod data;
 pub mod features;
@@ -24,5 +25,6 @@ pub mod pipeline;
 pub mod text;
 
 pub use analysis::{Analysis, Analyzer, Resources};
+pub use api::{Classification, classify_batch};
 pub use labels::{Label, Tag, TagSet};
 pub use model::{Classifier, Prediction, Span, format_evidence};

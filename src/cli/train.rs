@@ -56,6 +56,9 @@ pub struct Args {
     /// Leave the lexicon features out.
     #[arg(long)]
     no_lexicon: bool,
+    /// The normalization chain (basic: ASCII case and numbers only, to measure the full chain).
+    #[arg(long, value_enum, default_value = "full")]
+    normalization: crate::features::Normalization,
     /// Report K-fold cross-validated metrics of these settings before training.
     #[arg(long, value_name = "K")]
     cv: Option<usize>,
@@ -98,12 +101,13 @@ impl Setting {
         let f = &self.features;
         let p = &self.params;
         format!(
-            "buckets=2^{} words=1-{} chars={}-{} lexicon={} epochs={} lr={} l2={} tag_weight={}",
+            "buckets=2^{} words=1-{} chars={}-{} lexicon={} normalization={:?} epochs={} lr={} l2={} tag_weight={}",
             f.bucket_bits,
             f.word_ngrams,
             f.char_ngram_min,
             f.char_ngram_max,
             f.lexicon,
+            f.normalization,
             p.epochs(),
             p.learning_rate(),
             p.l2(),
@@ -148,6 +152,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         char_ngram_min: args.char_ngrams.0,
         char_ngram_max: args.char_ngrams.1,
         lexicon: !args.no_lexicon,
+        normalization: args.normalization,
     };
     features.check()?;
     let params = LinearParams::default()

@@ -24,11 +24,32 @@ pub struct FeatureConfig {
     pub char_ngram_max: u8,
     /// Lexicon hits (term and tag, plain or negated) as features.
     pub lexicon: bool,
+    /// Which normalization chain runs before segmentation.
+    #[serde(default)]
+    pub normalization: Normalization,
+}
+
+/// The normalization chain a model uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Normalization {
+    /// Width, case, script, separators, evasion spellings, numbers.
+    #[default]
+    Full,
+    /// ASCII case and numbers only (for measuring what the full chain adds).
+    Basic,
 }
 
 impl Default for FeatureConfig {
     fn default() -> Self {
-        FeatureConfig { bucket_bits: 18, word_ngrams: 2, char_ngram_min: 1, char_ngram_max: 3, lexicon: true }
+        FeatureConfig {
+            bucket_bits: 18,
+            word_ngrams: 2,
+            char_ngram_min: 1,
+            char_ngram_max: 2,
+            lexicon: true,
+            normalization: Normalization::Full,
+        }
     }
 }
 

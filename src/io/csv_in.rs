@@ -37,10 +37,8 @@ pub fn sniff_delimiter(header: &[u8]) -> u8 {
     for &b in header {
         if b == b'"' {
             quoted = !quoted;
-        } else if !quoted {
-            if let Some(i) = candidates.iter().position(|&c| c == b) {
-                counts[i] += 1;
-            }
+        } else if let (false, Some(i)) = (quoted, candidates.iter().position(|&c| c == b)) {
+            counts[i] += 1;
         }
     }
     let best = (0..4).max_by_key(|&i| (counts[i], usize::MAX - i)).unwrap_or(0);

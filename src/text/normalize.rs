@@ -159,6 +159,18 @@ impl Stage for WidthCaseFold {
     }
 }
 
+/// ASCII lower-casing only: the `basic` chain, kept to measure what the full chain adds.
+pub struct AsciiLowercase;
+
+impl Stage for AsciiLowercase {
+    fn apply(&self, src: &CharBuf, dst: &mut CharBuf, _scratch: &mut String) {
+        dst.clear();
+        for (&c, &span) in src.chars.iter().zip(&src.spans) {
+            dst.push(c.to_ascii_lowercase(), span);
+        }
+    }
+}
+
 /// Traditional to simplified Chinese characters (zhconv's `zh-Hans` tables).
 pub struct ScriptFold;
 
@@ -587,6 +599,11 @@ impl Normalizer {
         stages.push(Box::new(FoldVariants::new(rules)));
         stages.push(Box::new(FoldNumbers));
         Normalizer { stages }
+    }
+
+    /// The basic chain: ASCII lower-casing and number placeholders, nothing else.
+    pub fn basic() -> Normalizer {
+        Normalizer { stages: vec![Box::new(AsciiLowercase), Box::new(FoldNumbers)] }
     }
 
     /// Normalizes `text` into `out`, reusing `scratch`.
