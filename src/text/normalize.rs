@@ -524,8 +524,13 @@ impl Stage for FoldNumbers {
                 let mut j = start;
                 while j < n {
                     let d = chars[j];
-                    let inner =
-                        matches!(d, ',' | '.' | '-' | '/' | ':') && chars.get(j + 1).is_some_and(char::is_ascii_digit);
+                    let digit_at = |k: usize| chars.get(k).is_some_and(char::is_ascii_digit);
+                    // a comma groups thousands only before exactly three digits
+                    let inner = match d {
+                        ',' => (1..=3).all(|k| digit_at(j + k)) && !digit_at(j + 4),
+                        '.' | '-' | '/' | ':' => digit_at(j + 1),
+                        _ => false,
+                    };
                     if d.is_ascii_digit() || inner {
                         j += 1;
                     } else {
@@ -679,6 +684,7 @@ mod tests {
     fn folds_numbers_to_placeholders() {
         assert_eq!(norm("验证码381920"), "验证码<code>");
         assert_eq!(norm("欠款1,280.00元"), "欠款<money>元");
+        assert_eq!(norm("验证码482913，5分钟内有效"), "验证码<code>,<num>分钟内有效");
         assert_eq!(norm("￥500"), "<money>");
         assert_eq!(norm("逾期3天"), "逾期<num>天");
         assert_eq!(norm("致电13812345678"), "致电<phone>");
