@@ -157,8 +157,9 @@ pub fn run(
     let started = Instant::now();
     let mut counts: Vec<FileCounts> =
         sources.iter().map(|s| FileCounts { name: s.name().to_string(), ..FileCounts::default() }).collect();
-    if let Some(first) = sources.first() {
-        for s in &sources[1..] {
+    // Empty inputs (no header, no records) have no layout to agree with.
+    if let Some(first) = sources.iter().find(|s| !s.columns().is_empty()) {
+        for s in sources.iter().filter(|s| !s.columns().is_empty()) {
             if s.columns() != first.columns() {
                 return Err(InputError::LayoutMismatch {
                     file: s.name().to_string(),

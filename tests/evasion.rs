@@ -169,7 +169,8 @@ fn negated_threats_read_as_promises() {
         assert_eq!(p.label, Label::LawfulReminder, "{text}");
         assert!(a.hits.iter().any(|h| h.negated), "{text}: a negated lexicon hit");
     }
-    for text in ["我们不会爆你通讯录，我们直接去你家找你爸妈", "不打你电话了，直接打你老婆电话"] {
+    for text in ["我们不会爆你通讯录，我们直接去你家找你爸妈", "不打你电话了，直接打你老婆电话"]
+    {
         assert_eq!(classifier.predict(text, &mut a).label, Label::Intimidation, "{text}");
     }
 }

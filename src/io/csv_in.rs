@@ -73,10 +73,20 @@ impl CsvSource {
             columns.push(h.trim_start_matches('\u{FEFF}').to_string());
         }
         if columns.is_empty() || (columns.len() == 1 && columns[0].is_empty()) {
-            return Err(InputError::Format {
-                file: name.to_string(),
-                message: "the file is empty: no header row".into(),
-            });
+            // An empty file holds no records: nothing to classify, nothing to reject.
+            if reader.is_done() {
+                return Ok(CsvSource {
+                    name: name.to_string(),
+                    reader,
+                    columns: Vec::new(),
+                    text_field: 0,
+                    delimiter,
+                    max_chars: options.max_chars,
+                    transcoded: decoded.transcoded,
+                    row: csv::ByteRecord::new(),
+                });
+            }
+            return Err(InputError::Format { file: name.to_string(), message: "the header row is empty".into() });
         }
         let column = &options.text_column;
         let text_field = columns.iter().position(|c| c.trim() == column).ok_or_else(|| InputError::MissingColumn {
@@ -130,6 +140,9 @@ impl Source for CsvSource {
     }
 
     fn next_item(&mut self) -> Option<Result<Item, InputError>> {
+        if self.columns.is_empty() {
+            return None;
+        }
         match self.reader.read_byte_record(&mut self.row) {
             Ok(false) => None,
             Err(e) => Some(Err(InputError::Format { file: self.name.clone(), message: e.to_string() })),
@@ -209,6 +222,8 @@ mod tests {
     fn a_missing_text_column_names_the_columns_found() {
         let err = source(b"id,body\n1,x\n", &ReadOptions::default()).err().unwrap().to_string();
         assert!(err.contains("\"text\"") && err.contains("id, body"), "{err}");
-        assert!(source(b"", &ReadOptions::default()).is_err());
+        let empty = source(b"", &ReadOptions::default()).unwrap();
+        assert!(empty.columns().is_empty());
+        assert!(items(empty).is_empty());
     }
 }

@@ -1,0 +1,140 @@
+//! Every format and encoding: output rows plus rejects rows equal the input records.
+
+mod common;
+
+use std::io::Write;
+use std::process::Stdio;
+
+use common::{Workdir, parse_csv, repo_root};
+
+/// (fixture, records in it, of which rejected, a text that must come out classified)
+const FIXTURES: &[(&str, usize, usize, &str)] = &[
+    ("gbk.csv", 3, 0, "再不还钱就爆你通讯录，让你全家都知道"),
+    ("bom.csv", 3, 0, "你的遗照做好了，今晚发你家族群"),
+    ("semicolon.csv", 3, 0, "你的遗照做好了，今晚发你家族群"),
+    ("messages.tsv", 3, 0, "你的遗照做好了，今晚发你家族群"),
+    ("lines.txt", 3, 0, "你的遗照做好了，今晚发你家族群"),
+    ("ragged.csv", 5, 2, "第一行\n第二行"),
+    ("nul_invalid.csv", 4, 2, "又一条正常消息"),
+    ("broken.jsonl", 4, 1, "你的黑白照已经做好了"),
+    ("mms.xml", 5, 1, "你的遗照做好了，今晚发你家族群"),
+    ("utf16.xml", 5, 1, "再不还钱就爆你通讯录\n让你全家都知道"),
+    ("empty.csv", 0, 0, ""),
+    ("header_only.csv", 0, 0, ""),
+];
+
+fn count_output(path: &std::path::Path, jsonl: bool) -> (usize, Vec<String>) {
+    let Ok(text) = std::fs::read_to_string(path) else { return (0, Vec::new()) };
+    if jsonl {
+        let texts: Vec<String> = text
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["text"].as_str().unwrap().to_string())
+            .collect();
+        return (texts.len(), texts);
+    }
+    let rows = parse_csv(&text);
+    if rows.is_empty() {
+        return (0, Vec::new());
+    }
+    let col = rows[0].iter().position(|c| c == "text").unwrap();
+    (rows.len() - 1, rows[1..].iter().map(|r| r[col].clone()).collect())
+}
+
+#[test]
+fn every_record_is_an_output_row_or_a_reject_row() {
+    let wd = Workdir::new();
+    for &(name, records, rejected, expect_text) in FIXTURES {
+        let input = repo_root().join("tests/fixtures/formats").join(name);
+        for jsonl in [false, true] {
+            let out = wd.path(&format!("{name}.{jsonl}.out"));
+            let rejects = wd.path(&format!("{name}.{jsonl}.rejects.csv"));
+            let mut args = vec![
+                "classify".to_string(),
+                input.display().to_string(),
+                "-o".into(),
+                out.display().to_string(),
+                "--rejects".into(),
+                rejects.display().to_string(),
+            ];
+            if jsonl {
+                args.extend(["--output-format".into(), "jsonl".into()]);
+            }
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let run = wd.run(&args);
+            let expected_status = if rejected > 0 { 3 } else { 0 };
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            assert_eq!(run.status.code(), Some(expected_status), "{name}: {stderr}");
+            let (written, texts) = count_output(&out, jsonl);
+            let rejected_rows =
+                if rejects.exists() { parse_csv(&std::fs::read_to_string(&rejects).unwrap()).len() - 1 } else { 0 };
+            assert_eq!(rejected_rows, rejected, "{name}: rejects");
+            assert_eq!(written + rejected_rows, records, "{name}: output rows + rejects = records");
+            assert!(
+                stderr.contains(&format!(
+                    "{records} records read, {} classified, {rejected} rejected",
+                    records - rejected
+                )),
+                "{name}: {stderr}"
+            );
+            if !expect_text.is_empty() {
+                assert!(texts.iter().any(|t| t == expect_text), "{name}: {expect_text:?} not in {texts:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn xml_fields_become_columns_with_iso_times() {
+    let wd = Workdir::new();
+    let input = repo_root().join("tests/fixtures/formats/utf16.xml");
+    let out = wd.run(&["classify", input.to_str().unwrap(), "--rejects", "r.csv"]);
+    let rows = parse_csv(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(&rows[0][..6], ["id", "sender", "contact_name", "time", "type", "text"]);
+    assert_eq!(&rows[1][..5], ["1", "10690001", "(Unknown)", "2024-03-10T12:00:00+08:00", "received"]);
+    assert_eq!(rows[3][0], "3", "the MMS keeps its record number");
+}
+
+#[test]
+fn encoding_and_delimiter_can_be_forced() {
+    let wd = Workdir::new();
+    let gbk = repo_root().join("tests/fixtures/formats/gbk.csv");
+    let rows = parse_csv(&wd.ok(&["classify", gbk.to_str().unwrap(), "--encoding", "gbk"]));
+    assert_eq!(rows.len(), 4);
+    let tsv = repo_root().join("tests/fixtures/formats/messages.tsv");
+    let rows = parse_csv(&wd.ok(&["classify", tsv.to_str().unwrap(), "--format", "csv", "--delimiter", "tab"]));
+    assert_eq!(rows.len(), 4);
+    let out = wd.run(&["classify", gbk.to_str().unwrap(), "--encoding", "klingon"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn streaming_jsonl_keeps_order_and_count() {
+    let n = 30_000;
+    let texts = common::sample_texts();
+    let mut input = String::new();
+    for i in 0..n {
+        input.push_str(&serde_json::json!({"id": i, "text": texts[i % texts.len()], "extra": {"k": i}}).to_string());
+        input.push('\n');
+    }
+    let wd = Workdir::new();
+    let mut child = wd
+        .command(&["classify", "--format", "jsonl", "--output-format", "jsonl", "--chunk-size", "500", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), n);
+    for (i, v) in lines.iter().enumerate() {
+        assert_eq!(v["id"].as_u64(), Some(i as u64), "line {i} out of order");
+        assert_eq!(v["extra"]["k"].as_u64(), Some(i as u64), "input fields are kept");
+        assert!(v["label"].is_string() && v["confidence"].is_number() && v["evidence"].is_string());
+    }
+}
