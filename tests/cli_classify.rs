@@ -150,3 +150,21 @@ fn segment_and_explain_show_what_the_model_sees() {
         assert!(out.contains(section), "explain lacks {section}:\n{out}");
     }
 }
+
+#[test]
+fn redact_masks_numbers_in_every_output_field_but_keeps_evidence_offsets() {
+    let wd = Workdir::new();
+    wd.write("in.csv", "id,sender,text\n1,13811112222,快还钱 打13811112222找我，不还就爆你通讯录\n");
+    wd.ok(&["classify", "in.csv", "--redact", "-o", "out.csv"]);
+    let rows = parse_csv(&wd.read("out.csv"));
+    assert_eq!(rows[1][1], "*******2222");
+    assert_eq!(rows[1][2], "快还钱 打*******2222找我，不还就爆你通讯录");
+    assert!(!wd.read("out.csv").contains("13811112222"));
+    let text: Vec<char> = rows[1][2].chars().collect();
+    for part in rows[1][6].split(';') {
+        let (span, range) = part.rsplit_once('@').unwrap();
+        let (s, e) = range.split_once('-').unwrap();
+        let (s, e): (usize, usize) = (s.parse().unwrap(), e.parse().unwrap());
+        assert_eq!(text[s..e].iter().collect::<String>(), span);
+    }
+}

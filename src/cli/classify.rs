@@ -50,6 +50,10 @@ pub struct Args {
     /// Records per parallel chunk; output is flushed after each chunk.
     #[arg(long, default_value_t = 4096, value_name = "N")]
     chunk_size: usize,
+    /// Mask phone, ID-card and bank-card numbers and e-mail addresses (keeping the last 4 digits)
+    /// in every output field, so the output can be shared.
+    #[arg(long)]
+    redact: bool,
     /// No progress bar and no summary on standard error.
     #[arg(short, long)]
     quiet: bool,
@@ -85,7 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         _ => RejectsTo::Stderr,
     };
-    let mut rejects = RejectWriter::new(rejects_to);
+    let mut rejects = RejectWriter::new(rejects_to).redacted(args.redact);
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
@@ -103,13 +107,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Options { chunk_size: args.chunk_size, fail_on_reject: args.on_error == OnError::Fail, progress: Some(&tick) };
     let summary = match args.output_format {
         OutputFormat::Csv => {
-            let mut sink = CsvSink::new(output);
+            let mut sink = CsvSink::new(output).redacted(args.redact);
             let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
             sink.into_inner().context("flushing output")?.finish()?;
             summary
         }
         OutputFormat::Jsonl => {
-            let mut sink = JsonlSink::new(output);
+            let mut sink = JsonlSink::new(output).redacted(args.redact);
             let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
             sink.flush()?;
             sink.into_inner().finish()?;

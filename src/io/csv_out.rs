@@ -4,6 +4,7 @@ use std::io::Write;
 
 use super::{Record, Sink};
 use crate::model::{Prediction, format_evidence};
+use crate::report::redact::redact;
 
 /// The columns cuishou adds.
 pub const OUTPUT_COLUMNS: [&str; 4] = ["label", "confidence", "tags", "evidence"];
@@ -12,11 +13,18 @@ pub const OUTPUT_COLUMNS: [&str; 4] = ["label", "confidence", "tags", "evidence"
 pub struct CsvSink<W: Write> {
     writer: csv::Writer<W>,
     row: csv::StringRecord,
+    redact: bool,
 }
 
 impl<W: Write> CsvSink<W> {
     pub fn new(out: W) -> CsvSink<W> {
-        CsvSink { writer: csv::WriterBuilder::new().from_writer(out), row: csv::StringRecord::new() }
+        CsvSink { writer: csv::WriterBuilder::new().from_writer(out), row: csv::StringRecord::new(), redact: false }
+    }
+
+    /// Masks phone, ID-card and bank-card numbers and e-mail addresses in every field written.
+    pub fn redacted(mut self, redact: bool) -> CsvSink<W> {
+        self.redact = redact;
+        self
     }
 
     pub fn into_inner(self) -> std::io::Result<W> {
@@ -53,12 +61,14 @@ impl<W: Write> Sink for CsvSink<W> {
     fn write(&mut self, record: &Record, p: &Prediction) -> std::io::Result<()> {
         self.row.clear();
         for f in &record.fields {
-            self.row.push_field(f);
+            if self.redact { self.row.push_field(&redact(f)) } else { self.row.push_field(f) }
         }
         self.row.push_field(p.label.as_str());
         self.row.push_field(&format!("{:.4}", p.confidence));
         self.row.push_field(&p.tags.to_field());
-        self.row.push_field(&format_evidence(record.text(), &p.evidence));
+        // masking keeps character offsets, so the spans still point at the same words
+        let text = if self.redact { redact(record.text()) } else { record.text().to_string() };
+        self.row.push_field(&format_evidence(&text, &p.evidence));
         self.writer.write_record(&self.row).map_err(csv_err)
     }
 

@@ -7,16 +7,34 @@ use serde_json::{Map, Value};
 
 use super::{Record, Sink};
 use crate::model::{Prediction, format_evidence};
+use crate::report::redact::redact;
 
 pub struct JsonlSink<W: Write> {
     out: W,
     columns: Vec<String>,
     line: Vec<u8>,
+    redact: bool,
+}
+
+/// Masks every string inside `v`.
+fn redact_value(v: &mut Value) {
+    match v {
+        Value::String(s) => *s = redact(s),
+        Value::Array(items) => items.iter_mut().for_each(redact_value),
+        Value::Object(map) => map.values_mut().for_each(redact_value),
+        _ => {}
+    }
 }
 
 impl<W: Write> JsonlSink<W> {
     pub fn new(out: W) -> JsonlSink<W> {
-        JsonlSink { out, columns: Vec::new(), line: Vec::new() }
+        JsonlSink { out, columns: Vec::new(), line: Vec::new(), redact: false }
+    }
+
+    /// Masks phone, ID-card and bank-card numbers and e-mail addresses in every value written.
+    pub fn redacted(mut self, redact: bool) -> JsonlSink<W> {
+        self.redact = redact;
+        self
     }
 
     pub fn into_inner(self) -> W {
@@ -37,11 +55,16 @@ impl<W: Write> Sink for JsonlSink<W> {
                 self.columns.iter().zip(&record.fields).map(|(c, f)| (c.clone(), Value::String(f.clone()))).collect()
             }
         };
+        if self.redact {
+            object.values_mut().for_each(redact_value);
+        }
         object.insert("label".into(), Value::String(p.label.as_str().into()));
         let confidence = (f64::from(p.confidence) * 10_000.0).round() / 10_000.0;
         object.insert("confidence".into(), serde_json::json!(confidence));
         object.insert("tags".into(), Value::String(p.tags.to_field()));
-        object.insert("evidence".into(), Value::String(format_evidence(record.text(), &p.evidence)));
+        // masking keeps character offsets, so the spans still point at the same words
+        let text = if self.redact { redact(record.text()) } else { record.text().to_string() };
+        object.insert("evidence".into(), Value::String(format_evidence(&text, &p.evidence)));
         self.line.clear();
         serde_json::to_writer(&mut self.line, &object)?;
         self.line.push(b'\n');

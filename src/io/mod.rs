@@ -89,15 +89,24 @@ impl Default for ReadOptions {
 
 /// Opens one input in the format its name implies (or `options.format`), `-` being standard input.
 pub fn open(path: &str, options: &ReadOptions) -> Result<Box<dyn Source>, InputError> {
-    let raw = csv_in::open_input(path)?;
-    let decoded =
-        decode::decode(raw, options.encoding).map_err(|source| InputError::Io { file: path.to_string(), source })?;
     let format = options.format.unwrap_or_else(|| Format::from_path(path));
+    open_reader(path, csv_in::open_input(path)?, format, options)
+}
+
+/// Reads `input` (named `name` in messages and rejects) in `format`.
+pub fn open_reader(
+    name: &str,
+    input: Box<dyn std::io::Read + Send>,
+    format: Format,
+    options: &ReadOptions,
+) -> Result<Box<dyn Source>, InputError> {
+    let decoded =
+        decode::decode(input, options.encoding).map_err(|source| InputError::Io { file: name.to_string(), source })?;
     Ok(match format {
-        Format::Csv | Format::Tsv => Box::new(CsvSource::new(path, decoded, format, options)?),
-        Format::Jsonl => Box::new(JsonlSource::new(path, decoded, options)),
-        Format::Xml => Box::new(SmsXmlSource::new(path, decoded, options)),
-        Format::Txt => Box::new(TxtSource::new(path, decoded, options)),
+        Format::Csv | Format::Tsv => Box::new(CsvSource::new(name, decoded, format, options)?),
+        Format::Jsonl => Box::new(JsonlSource::new(name, decoded, options)),
+        Format::Xml => Box::new(SmsXmlSource::new(name, decoded, options)),
+        Format::Txt => Box::new(TxtSource::new(name, decoded, options)),
     })
 }
 

@@ -19,11 +19,18 @@ pub struct RejectWriter {
     to: RejectsTo,
     writer: Option<csv::Writer<Box<dyn Write + Send>>>,
     written: u64,
+    redact: bool,
 }
 
 impl RejectWriter {
     pub fn new(to: RejectsTo) -> RejectWriter {
-        RejectWriter { to, writer: None, written: 0 }
+        RejectWriter { to, writer: None, written: 0, redact: false }
+    }
+
+    /// Masks phone, ID-card and bank-card numbers and e-mail addresses in the raw content.
+    pub fn redacted(mut self, redact: bool) -> RejectWriter {
+        self.redact = redact;
+        self
     }
 
     pub fn destination(&self) -> &RejectsTo {
@@ -49,7 +56,8 @@ impl RejectWriter {
     pub fn write(&mut self, file: &str, reject: &Reject) -> io::Result<()> {
         self.written += 1;
         let line = reject.line.to_string();
-        self.writer()?.write_record([file, &line, &reject.reason, &reject.raw]).map_err(io::Error::other)
+        let raw = if self.redact { crate::report::redact::redact(&reject.raw) } else { reject.raw.clone() };
+        self.writer()?.write_record([file, &line, &reject.reason, &raw]).map_err(io::Error::other)
     }
 
     pub fn written(&self) -> u64 {
