@@ -22,6 +22,7 @@ pub mod io;
 pub mod labels;
 pub mod model;
 pub mod pipeline;
+pub mod report;
 pub mod text;
 
 pub use analysis::{Analysis, Analyzer, Resources};

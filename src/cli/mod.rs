@@ -4,6 +4,7 @@
 mod classify;
 mod eval;
 mod explain;
+mod report;
 mod segment;
 mod train;
 
@@ -39,6 +40,7 @@ enum Command {
     Eval(eval::Args),
     Segment(segment::Args),
     Explain(explain::Args),
+    Report(report::Args),
 }
 
 /// How a subcommand ended when it did not fail.
@@ -56,6 +58,7 @@ pub fn main() -> ExitCode {
         Command::Eval(a) => eval::run(a),
         Command::Segment(a) => segment::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Report(a) => report::run(a),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
@@ -195,6 +198,13 @@ impl Output {
             Output::Stdout(mut w) => Ok(w.flush()?),
             Output::File { temp, path } => {
                 let temp = temp.into_inner().map_err(|e| e.into_error()).context("flushing output")?;
+                // a temporary file is private (0600); the finished output gets ordinary permissions
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644))
+                        .with_context(|| format!("setting permissions of {}", path.display()))?;
+                }
                 temp.persist(&path).with_context(|| format!("writing {}", path.display()))?;
                 Ok(())
             }

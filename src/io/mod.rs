@@ -175,7 +175,7 @@ pub enum Item {
 /// An input that cannot be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    #[error("{file}: {source}")]
+    #[error("cannot read {file}")]
     Io { file: String, source: std::io::Error },
     #[error("{file}: no column named {column:?}; the columns are: {found}")]
     MissingColumn { file: String, column: String, found: String },

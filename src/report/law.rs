@@ -26,6 +26,19 @@ pub fn tag_name(tag: Tag) -> &'static str {
     }
 }
 
+/// Short tag names, for chart headings.
+pub fn tag_short(tag: Tag) -> &'static str {
+    match tag {
+        Tag::Contacts => "爆通讯录",
+        Tag::Visit => "上门",
+        Tag::Violence => "暴力",
+        Tag::FalseLegal => "假法律",
+        Tag::Insult => "辱骂",
+        Tag::Exposure => "曝光",
+        Tag::Image => "P图",
+    }
+}
+
 /// The legal basis for one harm, in one plain sentence naming the laws of `LABELS.md`.
 pub fn basis(tag: Tag) -> &'static str {
     match tag {
@@ -55,7 +68,11 @@ pub fn basis(tag: Tag) -> &'static str {
 
 /// Where to complain: number, who answers, what for.
 pub const COMPLAINTS: [(&str, &str, &str); 3] = [
-    ("110", "公安机关报警电话", "遭遇暴力威胁、上门滋扰、P图侮辱、个人信息被泄露等可能构成犯罪的行为时报警，并提交本报告和原始短信。"),
+    (
+        "110",
+        "公安机关报警电话",
+        "遭遇暴力威胁、上门滋扰、P图侮辱、个人信息被泄露等可能构成犯罪的行为时报警，并提交本报告和原始短信。",
+    ),
     ("12378", "金融监管部门消费者投诉热线", "投诉持牌放贷机构及其委托的催收机构的违规催收。"),
     ("12321", "网络不良与垃圾信息举报受理中心", "举报骚扰、恐吓短信和电话。"),
 ];

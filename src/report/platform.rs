@@ -75,23 +75,19 @@ pub fn signature(text: &str) -> Option<&str> {
     const PAIRS: [(char, char); 3] = [('【', '】'), ('[', ']'), ('〖', '〗')];
     let t = text.trim();
     for (open, close) in PAIRS {
-        if let Some(rest) = t.strip_prefix(open) {
-            if let Some(end) = rest.find(close) {
-                let s = rest[..end].trim();
-                if is_name(s) {
-                    return Some(s);
-                }
-            }
+        if let Some(rest) = t.strip_prefix(open)
+            && let Some(end) = rest.find(close)
+            && is_name(rest[..end].trim())
+        {
+            return Some(rest[..end].trim());
         }
     }
     for (open, close) in PAIRS {
-        if let Some(rest) = t.strip_suffix(close) {
-            if let Some(start) = rest.rfind(open) {
-                let s = rest[start + open.len_utf8()..].trim();
-                if is_name(s) {
-                    return Some(s);
-                }
-            }
+        if let Some(rest) = t.strip_suffix(close)
+            && let Some(start) = rest.rfind(open)
+            && is_name(rest[start + open.len_utf8()..].trim())
+        {
+            return Some(rest[start + open.len_utf8()..].trim());
         }
     }
     None

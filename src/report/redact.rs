@@ -73,9 +73,9 @@ fn mask_emails(chars: &[char], mask: &mut [bool]) {
             end -= 1;
         }
         let domain: String = chars[at + 1..end].iter().collect();
-        let tld_ok = domain
-            .rsplit_once('.')
-            .is_some_and(|(host, tld)| !host.is_empty() && tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+        let tld_ok = domain.rsplit_once('.').is_some_and(|(host, tld)| {
+            !host.is_empty() && tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic())
+        });
         if start == at || !tld_ok {
             continue;
         }
@@ -208,7 +208,7 @@ mod tests {
         assert_eq!(redact("138-1111-2222"), "***-****-2222");
         assert_eq!(redact("+86 138 1111 2222"), "+86 *** **** 2222");
         assert_eq!(redact("+8613811112222"), "+86*******2222");
-        assert_eq!(redact("全角１３８１１１１２２２"), "全角*******２２２２");
+        assert_eq!(redact("全角１３８１１１１２２２２"), "全角*******２２２２");
     }
 
     #[test]

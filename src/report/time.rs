@@ -55,11 +55,7 @@ pub fn parse(field: &str) -> Option<Stamp> {
     if s.is_empty() {
         return None;
     }
-    let stamp = if s.bytes().all(|b| b.is_ascii_digit()) {
-        parse_epoch(s)?
-    } else {
-        parse_text(s)?
-    };
+    let stamp = if s.bytes().all(|b| b.is_ascii_digit()) { parse_epoch(s)? } else { parse_text(s)? };
     YEARS.contains(&stamp.local.year()).then_some(stamp)
 }
 

@@ -1,0 +1,305 @@
+//! `cuishou report evidence` and `cuishou report scan`: classify the input (or read the labels
+//! it already has) into a report sink, then write the report as HTML, Markdown, JSON or CSV.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::{Outcome, Output, ReadArgs, load_model, set_threads};
+use crate::io::{Format, RejectWriter, RejectsTo, Sink, Source};
+use crate::pipeline::{self, Options, Summary};
+use crate::report::platform::PlatformDetector;
+use crate::report::{ColumnNames, EvidenceSink, RunInfo, ScanSink, html, labelled};
+
+/// Write a report: evidence from one phone, or a scan of a complaint corpus.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Report,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Report {
+    Evidence(EvidenceArgs),
+    Scan(ScanArgs),
+}
+
+/// Evidence of unlawful collection from one phone, for the police or a regulator.
+///
+/// Per sender: counts by label and harm, first and last message, messages per day, and every
+/// unlawful message in time order with its id and evidence highlighted; then the legal basis of
+/// each harm found and where to complain.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  cuishou report evidence sms-backup.xml -o evidence.html
+  cuishou report evidence data/examples/sms-backup.xml --format md -o evidence.md
+  cuishou report evidence export.csv --sender-column phone --time-column sent --format json
+  cuishou report evidence sms-backup.xml --redact -o shareable.html
+
+The input is a phone export: an SMS Backup & Restore XML (its columns are id, sender,
+contact_name, time, type, text), or a CSV/TSV/JSON Lines file with sender and time columns
+(found by the names sender/address/from/phone and time/date/timestamp unless given). Senders
+whose messages are all ordinary (`other`) are left out. A classified file (the output of
+`cuishou classify`, with label, tags and evidence columns) is read as it is, not classified again.
+
+The HTML page is self-contained (no network, no script) and prints on A4.
+JSON: {\"senders\": [{\"sender\", \"contact_name\", \"counts\": {label: n}, \"tags\": {tag: n},
+\"first\", \"last\", \"messages\": [{\"id\", \"time\", \"text\", \"label\", \"tags\", \"evidence\"}]}], \"total\"}")]
+struct EvidenceArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Report format (default: from the extension of -o, else html).
+    #[arg(long = "format", id = "report_format", alias = "output-format", value_enum)]
+    format: Option<EvidenceFormat>,
+}
+
+/// Counts of a complaint corpus by label, harm, platform and month, for a regulator.
+///
+/// The platforms with the most unlawful messages and the share of each harm, monthly trends and
+/// example messages, with charts as inline SVG. Works on raw texts or on a classified output.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  cuishou report scan data/examples/complaints.csv -o scan.html
+  cuishou report scan complaints.csv --platform-column lender --format json -o scan.json
+  cuishou report scan labelled.csv --format csv -o scan.csv      (a classify output: not classified again)
+  cuishou report scan big.csv --threads 2 --redact -o scan.html
+
+The platform of a message is the --platform-column (or a column named platform), else the
+【签名】 at the start or end of an SMS, else the 投诉对象 of a complaint, else the first lender name
+of cuishou's lexicon found in the text, else \"unknown\". Months come from the time column
+(ISO 8601, YYYY-MM-DD HH:MM[:SS], YYYY/MM/DD, epoch seconds or milliseconds).
+One streaming pass; memory stays bounded however long the input.
+JSON: {\"total\", \"by_label\": {label: n}, \"by_tag\": {tag: n}, \"by_platform\": {platform: {label: n}},
+\"by_month\": {\"YYYY-MM\": {label: n}}}. CSV: section,key,name,count.")]
+struct ScanArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Column with the platform (lender) of each message.
+    #[arg(long, value_name = "NAME")]
+    platform_column: Option<String>,
+    /// Report format (default: from the extension of -o, else html).
+    #[arg(long = "format", id = "report_format", alias = "output-format", value_enum)]
+    format: Option<ScanFormat>,
+}
+
+/// The options both reports share. `--format` names the report's format here, so the input
+/// format of [`ReadArgs`] is `--input-format`.
+#[derive(Debug, clap::Args)]
+#[command(mut_arg("format", |a| a.long("input-format")))]
+struct Common {
+    #[command(flatten)]
+    read: ReadArgs,
+    /// Write the report here instead of standard output (written under a temporary name and
+    /// renamed when complete).
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// A model file from `cuishou train`; default: the model built into cuishou.
+    #[arg(long, value_name = "FILE")]
+    model: Option<PathBuf>,
+    /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Mask phone, ID-card and bank-card numbers and e-mail addresses (keeping the last 4
+    /// digits) everywhere in the report, senders included, so that it can be shared.
+    #[arg(long)]
+    redact: bool,
+    /// Where labels come from: the input's label/tags/evidence columns when it has them (auto),
+    /// always the input (input), or always the classifier (classify).
+    #[arg(long, value_enum, default_value = "auto")]
+    labels: LabelsFrom,
+    /// Where unreadable records go (default: OUT.rejects.csv beside -o, or standard error).
+    #[arg(long, value_name = "FILE")]
+    rejects: Option<PathBuf>,
+    /// No progress and no summary on standard error.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LabelsFrom {
+    Auto,
+    Input,
+    Classify,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum EvidenceFormat {
+    Html,
+    Md,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ScanFormat {
+    Html,
+    Json,
+    Csv,
+}
+
+/// The extension of `-o`, lower case.
+fn extension(output: Option<&Path>) -> String {
+    output.and_then(|p| p.extension()).and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase()
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    match args.command {
+        Report::Evidence(a) => evidence(a),
+        Report::Scan(a) => scan(a),
+    }
+}
+
+fn evidence(args: EvidenceArgs) -> anyhow::Result<Outcome> {
+    let c = &args.common;
+    let format = args.format.unwrap_or(match extension(c.output.as_deref()).as_str() {
+        "md" | "markdown" => EvidenceFormat::Md,
+        "json" => EvidenceFormat::Json,
+        _ => EvidenceFormat::Html,
+    });
+    let names = column_names(&c.read, None)?;
+    let mut sink = EvidenceSink::new(names.clone(), c.redact);
+    let (summary, info) = drive(c, &names, &mut sink)?;
+    let report = sink.finish();
+    let mut out = Output::create(c.output.as_deref())?;
+    match format {
+        EvidenceFormat::Html => out.write_all(html::evidence_html(&report, &info).as_bytes())?,
+        EvidenceFormat::Md => out.write_all(report.to_markdown(&info).as_bytes())?,
+        EvidenceFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &report.to_json())?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.finish()?;
+    finish(c, &summary, &format!("{} senders, {} unlawful messages", report.senders.len(), report.counts().unlawful()))
+}
+
+fn scan(args: ScanArgs) -> anyhow::Result<Outcome> {
+    let c = &args.common;
+    let format = args.format.unwrap_or(match extension(c.output.as_deref()).as_str() {
+        "json" => ScanFormat::Json,
+        "csv" => ScanFormat::Csv,
+        _ => ScanFormat::Html,
+    });
+    let names = column_names(&c.read, args.platform_column.clone())?;
+    let mut sink = ScanSink::new(names.clone(), PlatformDetector::default(), c.redact);
+    let (summary, info) = drive(c, &names, &mut sink)?;
+    let report = sink.finish();
+    let mut out = Output::create(c.output.as_deref())?;
+    match format {
+        ScanFormat::Html => out.write_all(html::scan_html(&report, &info).as_bytes())?,
+        ScanFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &report.to_json())?;
+            out.write_all(b"\n")?;
+        }
+        ScanFormat::Csv => out = report.write_csv(out).context("writing the CSV report")?,
+    }
+    out.finish()?;
+    let unknown = report.platforms.iter().find(|p| p.name == crate::report::platform::UNKNOWN);
+    let note = format!(
+        "{} platforms ({} messages without one), {} months, {} unlawful messages",
+        report.platforms.len(),
+        unknown.map_or(0, |p| p.labels.total()),
+        report.months.len(),
+        report.by_label.unlawful()
+    );
+    finish(c, &summary, &note)
+}
+
+fn column_names(read: &ReadArgs, platform: Option<String>) -> anyhow::Result<ColumnNames> {
+    let options = read.options()?;
+    Ok(ColumnNames {
+        id: options.id_column,
+        sender: options.sender_column,
+        contact_name: None,
+        time: options.time_column,
+        platform,
+    })
+}
+
+/// Opens the inputs, checks the named columns, and runs the classifier (or reads the labels)
+/// into `sink`.
+fn drive(c: &Common, names: &ColumnNames, sink: &mut (dyn Sink + Send)) -> anyhow::Result<(Summary, RunInfo)> {
+    set_threads(c.threads)?;
+    let options = c.read.options()?;
+    let inputs = c.read.inputs();
+    let mut sources: Vec<Box<dyn Source>> = Vec::new();
+    for input in &inputs {
+        let source = crate::io::open(input, &options)?;
+        let format = options.format.unwrap_or_else(|| Format::from_path(input));
+        let missing = names.missing(source.columns());
+        if format != Format::Jsonl && !missing.is_empty() {
+            anyhow::bail!(
+                "{input}: no column named {:?}; the columns are: {}",
+                missing[0],
+                source.columns().join(", ")
+            );
+        }
+        sources.push(source);
+    }
+    let from_input = match c.labels {
+        LabelsFrom::Input => true,
+        LabelsFrom::Classify => false,
+        LabelsFrom::Auto => !sources.is_empty() && sources.iter().all(|s| labelled::has_labels(s.columns())),
+    };
+    let rejects_to = match (&c.rejects, &c.output) {
+        (Some(r), _) => RejectsTo::File(r.clone()),
+        (None, Some(out)) if out.as_os_str() != "-" => {
+            let mut name = out.clone().into_os_string();
+            name.push(".rejects.csv");
+            RejectsTo::File(PathBuf::from(name))
+        }
+        _ => RejectsTo::Stderr,
+    };
+    let mut rejects = RejectWriter::new(rejects_to);
+    let summary = if from_input {
+        labelled::run(sources, sink, &mut rejects, false)?
+    } else {
+        let classifier = load_model(c.model.as_deref())?;
+        let bar = (!c.quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {human_pos} records, {per_sec} [{elapsed}]")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            bar
+        });
+        let tick = |n: u64| {
+            if let Some(bar) = &bar {
+                bar.inc(n);
+            }
+        };
+        let run_options = Options { progress: Some(&tick), ..Options::default() };
+        let summary = pipeline::run(&classifier, sources, sink, &mut rejects, &run_options)?;
+        if let Some(bar) = &bar {
+            bar.finish_and_clear();
+        }
+        summary
+    };
+    rejects.flush()?;
+    if let (true, false, RejectsTo::File(p)) = (summary.rejected() > 0, c.quiet, rejects.destination()) {
+        eprintln!("cuishou: {} rejected records are in {}", summary.rejected(), p.display());
+    }
+    let info = RunInfo {
+        inputs,
+        read: summary.read(),
+        rejected: summary.rejected(),
+        generated: RunInfo::now(),
+        redacted: c.redact,
+        labels_from_input: from_input,
+    };
+    Ok((summary, info))
+}
+
+fn finish(c: &Common, summary: &Summary, note: &str) -> anyhow::Result<Outcome> {
+    if !c.quiet {
+        let secs = summary.elapsed.as_secs_f64();
+        let to = c.output.as_ref().map_or_else(|| "standard output".to_string(), |p| p.display().to_string());
+        eprintln!(
+            "cuishou: {} records read, {} rejected in {:.2}s; {note}; report written to {to}",
+            summary.read(),
+            summary.rejected(),
+            secs
+        );
+    }
+    Ok(if summary.rejected() > 0 { Outcome::SomeRejected } else { Outcome::Done })
+}

@@ -1,0 +1,287 @@
+//! Reports people read and act on, built from classified messages: `evidence` gathers one
+//! phone's collection messages per sender for the police or a regulator; `scan` counts a
+//! complaint corpus by label, harm, platform and month. Both are [`Sink`](crate::io::Sink)s fed by
+//! [`pipeline::run`](crate::pipeline::run) (or by [`labelled::run`] for an input that is already
+//! classified), and both render as HTML, JSON and Markdown or CSV.
+
+pub mod evidence;
+pub mod html;
+pub mod labelled;
+pub mod law;
+pub mod platform;
+pub mod redact;
+pub mod scan;
+pub mod svg;
+pub mod time;
+
+use std::borrow::Cow;
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+use crate::io::Record;
+use crate::labels::{Label, Tag, TagSet};
+
+pub use evidence::{EvidenceReport, EvidenceSink};
+pub use redact::redact;
+pub use scan::{ScanReport, ScanSink};
+
+/// A count per label, in the order of [`Label::ALL`]; serializes as `{label: n}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LabelCounts(pub [u64; 4]);
+
+impl LabelCounts {
+    pub fn add(&mut self, label: Label) {
+        self.0[label.index()] += 1;
+    }
+
+    pub fn get(&self, label: Label) -> u64 {
+        self.0[label.index()]
+    }
+
+    pub fn total(&self) -> u64 {
+        self.0.iter().sum()
+    }
+
+    /// Intimidation and doctored-image threats.
+    pub fn unlawful(&self) -> u64 {
+        Label::ALL.iter().filter(|l| l.is_unlawful()).map(|l| self.get(*l)).sum()
+    }
+
+    pub fn merge(&mut self, other: &LabelCounts) {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a += b;
+        }
+    }
+}
+
+impl Serialize for LabelCounts {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(Label::ALL.len()))?;
+        for l in Label::ALL {
+            map.serialize_entry(l.as_str(), &self.get(l))?;
+        }
+        map.end()
+    }
+}
+
+/// A count per tag, in the order of [`Tag::ALL`]; serializes as `{tag: n}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TagCounts(pub [u64; 7]);
+
+impl TagCounts {
+    pub fn add(&mut self, tags: TagSet) {
+        for t in tags.iter() {
+            self.0[t.index()] += 1;
+        }
+    }
+
+    pub fn get(&self, tag: Tag) -> u64 {
+        self.0[tag.index()]
+    }
+
+    pub fn merge(&mut self, other: &TagCounts) {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a += b;
+        }
+    }
+}
+
+impl Serialize for TagCounts {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(Tag::ALL.len()))?;
+        for t in Tag::ALL {
+            map.serialize_entry(t.as_str(), &self.get(t))?;
+        }
+        map.end()
+    }
+}
+
+/// The columns a report reads, as the user named them; `None` means "look for the usual
+/// names" (`id`; `sender`, `address`, `from`, `phone`; `contact_name`; `time`, `date`, …).
+#[derive(Debug, Clone, Default)]
+pub struct ColumnNames {
+    pub id: Option<String>,
+    pub sender: Option<String>,
+    pub contact_name: Option<String>,
+    pub time: Option<String>,
+    pub platform: Option<String>,
+}
+
+const ID_NAMES: [&str; 3] = ["id", "message_id", "msg_id"];
+const SENDER_NAMES: [&str; 5] = ["sender", "address", "from", "phone", "number"];
+const CONTACT_NAMES: [&str; 2] = ["contact_name", "name"];
+const TIME_NAMES: [&str; 7] = ["time", "date", "datetime", "timestamp", "sent_at", "created_at", "received_at"];
+const PLATFORM_NAMES: [&str; 1] = ["platform"];
+/// The direction of an SMS-backup record (`received`, `sent`, …), or of a CSV export.
+const DIRECTION_NAMES: [&str; 2] = ["type", "direction"];
+
+impl ColumnNames {
+    /// The named columns missing from `columns` (which, for JSON Lines, are looked up in each
+    /// object instead).
+    pub fn missing<'a>(&'a self, columns: &[String]) -> Vec<&'a str> {
+        [&self.id, &self.sender, &self.contact_name, &self.time, &self.platform]
+            .into_iter()
+            .flatten()
+            .filter(|name| !columns.iter().any(|c| c.trim() == name.as_str()))
+            .map(String::as_str)
+            .collect()
+    }
+
+    fn resolve(&self, columns: &[String]) -> Fields {
+        Fields {
+            id: Field::resolve(columns, self.id.as_deref(), &ID_NAMES),
+            sender: Field::resolve(columns, self.sender.as_deref(), &SENDER_NAMES),
+            contact_name: Field::resolve(columns, self.contact_name.as_deref(), &CONTACT_NAMES),
+            time: Field::resolve(columns, self.time.as_deref(), &TIME_NAMES),
+            platform: Field::resolve(columns, self.platform.as_deref(), &PLATFORM_NAMES),
+            direction: Field::resolve(columns, None, &DIRECTION_NAMES),
+        }
+    }
+}
+
+/// Where one field of a record is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Field {
+    Absent,
+    Column(usize),
+    /// A field of the JSON Lines object.
+    Key(String),
+}
+
+impl Field {
+    fn resolve(columns: &[String], named: Option<&str>, usual: &[&str]) -> Field {
+        let find = |name: &str| columns.iter().position(|c| c.trim().eq_ignore_ascii_case(name));
+        match named {
+            Some(name) => {
+                columns.iter().position(|c| c.trim() == name).map_or(Field::Key(name.to_string()), Field::Column)
+            }
+            None => usual.iter().find_map(|n| find(n)).map_or(Field::Absent, Field::Column),
+        }
+    }
+
+    fn get<'a>(&self, record: &'a Record) -> Option<Cow<'a, str>> {
+        let value = match self {
+            Field::Absent => return None,
+            Field::Column(i) => Cow::Borrowed(record.fields.get(*i)?.as_str()),
+            Field::Key(k) => match record.object.as_ref()?.get(k)? {
+                serde_json::Value::String(s) => Cow::Borrowed(s.as_str()),
+                serde_json::Value::Null => return None,
+                other => Cow::Owned(other.to_string()),
+            },
+        };
+        (!value.trim().is_empty()).then_some(value)
+    }
+}
+
+/// The fields of a source that a report reads, found when the sink begins.
+#[derive(Debug, Clone)]
+struct Fields {
+    id: Field,
+    sender: Field,
+    contact_name: Field,
+    time: Field,
+    platform: Field,
+    direction: Field,
+}
+
+impl Fields {
+    fn absent() -> Fields {
+        Fields {
+            id: Field::Absent,
+            sender: Field::Absent,
+            contact_name: Field::Absent,
+            time: Field::Absent,
+            platform: Field::Absent,
+            direction: Field::Absent,
+        }
+    }
+
+    /// Whether the record is a message the phone's owner sent (or drafted), not one received.
+    fn is_outgoing(&self, record: &Record) -> bool {
+        self.direction.get(record).is_some_and(|d| {
+            matches!(
+                d.trim().to_ascii_lowercase().as_str(),
+                "sent" | "outbox" | "draft" | "queued" | "failed" | "outgoing"
+            )
+        })
+    }
+
+    /// The message id: the id column, else the record's line (or record number) in its input.
+    fn id(&self, record: &Record) -> String {
+        self.id.get(record).map_or_else(|| record.line.to_string(), |s| s.trim().to_string())
+    }
+}
+
+/// What a report says about the run that made it.
+#[derive(Debug, Clone, Default)]
+pub struct RunInfo {
+    /// The inputs as the user named them.
+    pub inputs: Vec<String>,
+    pub read: u64,
+    pub rejected: u64,
+    /// When the report was made, `YYYY-MM-DD HH:MM` China time.
+    pub generated: String,
+    /// Whether `--redact` masked numbers and addresses.
+    pub redacted: bool,
+    /// Whether labels were read from the input rather than computed.
+    pub labels_from_input: bool,
+}
+
+impl RunInfo {
+    /// The current time as `YYYY-MM-DD HH:MM` in China time.
+    pub fn now() -> String {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+        match (chrono::DateTime::from_timestamp(secs, 0), chrono::FixedOffset::east_opt(8 * 3600)) {
+            (Some(t), Some(tz)) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// Escapes `/` and `~` in one step of a JSON Pointer (RFC 6901).
+pub fn pointer_step(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(fields: &[&str]) -> Record {
+        Record { line: 7, fields: fields.iter().map(|s| s.to_string()).collect(), text_field: 0, object: None }
+    }
+
+    #[test]
+    fn usual_column_names_are_found_and_named_ones_win() {
+        let columns: Vec<String> = ["text", "Address", "date", "platform"].iter().map(|s| s.to_string()).collect();
+        let f = ColumnNames::default().resolve(&columns);
+        assert_eq!(f.sender, Field::Column(1));
+        assert_eq!(f.time, Field::Column(2));
+        assert_eq!(f.platform, Field::Column(3));
+        assert_eq!(f.id, Field::Absent);
+        let r = record(&["hi", "138", " ", "速融宝"]);
+        assert_eq!(f.id(&r), "7");
+        assert_eq!(f.time.get(&r), None, "blank fields are absent");
+        let named = ColumnNames { platform: Some("lender".into()), ..ColumnNames::default() };
+        assert_eq!(named.resolve(&columns).platform, Field::Key("lender".into()));
+        assert_eq!(named.missing(&columns), ["lender"]);
+    }
+
+    #[test]
+    fn counts_add_up() {
+        let mut c = LabelCounts::default();
+        for l in [Label::Intimidation, Label::DoctoredImageThreat, Label::Other, Label::Intimidation] {
+            c.add(l);
+        }
+        assert_eq!((c.total(), c.unlawful(), c.get(Label::Intimidation)), (4, 3, 2));
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(json, r#"{"lawful_reminder":0,"intimidation":2,"doctored_image_threat":1,"other":1}"#);
+        let mut t = TagCounts::default();
+        t.add(TagSet::parse_field("contacts;image").unwrap());
+        t.add(TagSet::parse_field("contacts").unwrap());
+        assert_eq!((t.get(Tag::Contacts), t.get(Tag::Image), t.get(Tag::Visit)), (2, 1, 0));
+        assert_eq!(pointer_step("a/b~c"), "a~1b~0c");
+    }
+}

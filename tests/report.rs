@@ -1,0 +1,273 @@
+//! `cuishou report evidence` and `cuishou report scan` end to end: the JSON forms (snapshots of
+//! classified input, so they do not move with the model), the CSV and Markdown forms,
+//! redaction, the bundled samples, and errors.
+
+mod common;
+
+use common::{Workdir, repo_root};
+use serde_json::{Value, json};
+
+/// A phone export that is already classified (as `cuishou classify` writes it).
+const CLASSIFIED_PHONE: &str = "id,sender,contact_name,time,text,label,confidence,tags,evidence
+1,10690001,,2026-03-01 09:12,【速融宝】您的借款将于03月05日到期，请按时还款。,lawful_reminder,0.9100,,
+2,138 1111 2222,催收A,2026-03-09 21:03,再不还钱明天就给你通讯录里每个人打电话,intimidation,0.9500,contacts,通讯录@9-12
+3,13811112222,(Unknown),2026-03-08 08:15,你的照片我们已经P好了，黑白的,doctored_image_threat,0.9700,image,P好了@8-11
+4,13900001111,妈妈,2026-03-02 18:00,周末回家吃饭吗,other,0.9900,,
+5,17155550123,,1773054000000,今晚去你家找你爸妈,intimidation,0.8000,visit;contacts,去你家@2-5
+6,+86 138-1111-2222,,2026-03-10 22:00,老赖，打13911112222问问你妈,intimidation,0.7000,insult,
+";
+
+/// A complaint corpus that is already classified.
+const CLASSIFIED_COMPLAINTS: &str = "id,platform,time,text,label,confidence,tags,evidence
+c1,橙意贷,2025-01-06 09:41,催收打电话给我单位领导和同事,intimidation,0.9,contacts,
+c2,,2025-01-09 20:13,【速融宝】您的借款已逾期3天，请尽快还款。,lawful_reminder,0.8,,
+c3,,2025-02-03T10:00:00+08:00,投诉对象：米粒花 催收说要把我P成遗照发给我通讯录,doctored_image_threat,0.95,contacts;image,P成遗照@15-19
+c4,橙意贷,2025/02/15,催收骂我全家不得好死,intimidation,0.7,insult,
+c5,,,您的投诉已受理，请保持电话畅通。,other,0.9,,
+c6,,1740787200000,小鹿钱包的催收天天打我爸妈电话,intimidation,0.85,contacts,
+";
+
+fn labels(l: u64, i: u64, d: u64, o: u64) -> Value {
+    json!({"lawful_reminder": l, "intimidation": i, "doctored_image_threat": d, "other": o})
+}
+
+fn tags(contacts: u64, visit: u64, insult: u64, image: u64) -> Value {
+    json!({"contacts": contacts, "visit": visit, "violence": 0, "false_legal": 0, "insult": insult, "exposure": 0, "image": image})
+}
+
+fn parse(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
+}
+
+#[test]
+fn evidence_json_form() {
+    let wd = Workdir::new();
+    wd.write("phone.csv", CLASSIFIED_PHONE);
+    let out = parse(&wd.ok(&["report", "evidence", "phone.csv", "--format", "json", "-q"]));
+    let expected = json!({
+        "senders": [
+            {
+                "sender": "13811112222",
+                "contact_name": "催收A",
+                "counts": labels(0, 2, 1, 0),
+                "tags": tags(1, 0, 1, 1),
+                "first": "2026-03-08T08:15:00",
+                "last": "2026-03-10T22:00:00",
+                "messages": [
+                    {"id": "3", "time": "2026-03-08T08:15:00", "text": "你的照片我们已经P好了，黑白的",
+                     "label": "doctored_image_threat", "tags": ["image"],
+                     "evidence": [{"start": 8, "end": 11, "text": "P好了"}]},
+                    {"id": "2", "time": "2026-03-09T21:03:00", "text": "再不还钱明天就给你通讯录里每个人打电话",
+                     "label": "intimidation", "tags": ["contacts"],
+                     "evidence": [{"start": 9, "end": 12, "text": "通讯录"}]},
+                    {"id": "6", "time": "2026-03-10T22:00:00", "text": "老赖，打13911112222问问你妈",
+                     "label": "intimidation", "tags": ["insult"], "evidence": []}
+                ]
+            },
+            {
+                "sender": "17155550123",
+                "contact_name": "",
+                "counts": labels(0, 1, 0, 0),
+                "tags": tags(1, 1, 0, 0),
+                "first": "2026-03-09T19:00:00+08:00",
+                "last": "2026-03-09T19:00:00+08:00",
+                "messages": [
+                    {"id": "5", "time": "2026-03-09T19:00:00+08:00", "text": "今晚去你家找你爸妈",
+                     "label": "intimidation", "tags": ["contacts", "visit"],
+                     "evidence": [{"start": 2, "end": 5, "text": "去你家"}]}
+                ]
+            },
+            {
+                "sender": "10690001",
+                "contact_name": "",
+                "counts": labels(1, 0, 0, 0),
+                "tags": tags(0, 0, 0, 0),
+                "first": "2026-03-01T09:12:00",
+                "last": "2026-03-01T09:12:00",
+                "messages": []
+            }
+        ],
+        "total": 6
+    });
+    assert_eq!(out, expected, "got:\n{}", serde_json::to_string_pretty(&out).unwrap());
+    // the keys in the documented order
+    let keys: Vec<&String> = out["senders"][0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["sender", "contact_name", "counts", "tags", "first", "last", "messages"]);
+    let keys: Vec<&String> = out["senders"][0]["messages"][0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["id", "time", "text", "label", "tags", "evidence"]);
+}
+
+#[test]
+fn scan_json_form() {
+    let wd = Workdir::new();
+    wd.write("complaints.csv", CLASSIFIED_COMPLAINTS);
+    let out = parse(&wd.ok(&["report", "scan", "complaints.csv", "--format", "json", "-q"]));
+    let expected = json!({
+        "total": 6,
+        "by_label": labels(1, 3, 1, 1),
+        "by_tag": tags(3, 0, 1, 1),
+        "by_platform": {
+            "橙意贷": labels(0, 2, 0, 0),
+            "小鹿钱包": labels(0, 1, 0, 0),
+            "米粒花": labels(0, 0, 1, 0),
+            "unknown": labels(0, 0, 0, 1),
+            "速融宝": labels(1, 0, 0, 0)
+        },
+        "by_month": {
+            "2025-01": labels(1, 1, 0, 0),
+            "2025-02": labels(0, 1, 1, 0),
+            "2025-03": labels(0, 1, 0, 0)
+        }
+    });
+    assert_eq!(out, expected, "got:\n{}", serde_json::to_string_pretty(&out).unwrap());
+    let keys: Vec<&String> = out.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["total", "by_label", "by_tag", "by_platform", "by_month"]);
+    let platforms: Vec<&String> = out["by_platform"].as_object().unwrap().keys().collect();
+    assert_eq!(platforms, ["橙意贷", "小鹿钱包", "米粒花", "unknown", "速融宝"], "most unlawful first");
+}
+
+#[test]
+fn scan_platform_column_is_named_and_checked() {
+    let wd = Workdir::new();
+    wd.write("c.csv", CLASSIFIED_COMPLAINTS.replace("id,platform,", "id,lender,"));
+    let out = parse(&wd.ok(&["report", "scan", "c.csv", "--platform-column", "lender", "--format", "json", "-q"]));
+    assert_eq!(out["by_platform"]["橙意贷"], labels(0, 2, 0, 0));
+    let bad = wd.run(&["report", "scan", "c.csv", "--platform-column", "platfrom", "--format", "json"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("no column named \"platfrom\"") && err.contains("lender"), "{err}");
+}
+
+#[test]
+fn scan_csv_form_agrees_with_the_json_form() {
+    let wd = Workdir::new();
+    wd.write("complaints.csv", CLASSIFIED_COMPLAINTS);
+    wd.ok(&["report", "scan", "complaints.csv", "-o", "scan.csv", "-q"]);
+    wd.ok(&["report", "scan", "complaints.csv", "-o", "scan.json", "-q"]);
+    let json = parse(&wd.read("scan.json"));
+    let rows = common::parse_csv(&wd.read("scan.csv"));
+    assert_eq!(rows[0], ["section", "key", "name", "count"]);
+    for row in &rows[1..] {
+        let n: u64 = row[3].parse().unwrap();
+        let expected = match row[0].as_str() {
+            "total" => &json["total"],
+            "label" => &json["by_label"][&row[2]],
+            "tag" => &json["by_tag"][&row[2]],
+            "platform" => &json["by_platform"][&row[1]][&row[2]],
+            "month" => &json["by_month"][&row[1]][&row[2]],
+            "platform_tag" => continue,
+            other => panic!("unknown section {other}"),
+        };
+        assert_eq!(expected.as_u64(), Some(n), "{row:?}");
+    }
+    assert!(rows.iter().any(|r| r == &["platform_tag", "米粒花", "image", "1"]));
+}
+
+#[test]
+fn redaction_masks_numbers_in_every_form() {
+    let wd = Workdir::new();
+    wd.write("phone.csv", CLASSIFIED_PHONE);
+    for format in ["json", "html", "md"] {
+        let out = wd.ok(&["report", "evidence", "phone.csv", "--redact", "--format", format, "-q"]);
+        for number in ["13811112222", "1381111", "13911112222", "17155550123"] {
+            assert!(!out.contains(number), "{format} still shows {number}");
+        }
+        assert!(out.contains("10690001"), "{format}: an SMS service number is not personal and stays");
+        assert!(out.contains("*******2222") && out.contains("*******0123"), "{format}");
+    }
+    let out = parse(&wd.ok(&["report", "evidence", "phone.csv", "--redact", "--format", "json", "-q"]));
+    assert_eq!(out["senders"][0]["messages"][2]["text"], "老赖，打*******2222问问你妈");
+    // spans still point at the same words: redaction keeps the length in characters
+    assert_eq!(out["senders"][0]["messages"][1]["evidence"][0]["text"], "通讯录");
+}
+
+#[test]
+fn evidence_markdown_lists_every_unlawful_message_with_its_id() {
+    let wd = Workdir::new();
+    wd.write("phone.csv", CLASSIFIED_PHONE);
+    wd.ok(&["report", "evidence", "phone.csv", "-o", "evidence.md", "-q"]);
+    let md = wd.read("evidence.md");
+    assert!(md.starts_with("# 催收短信证据汇总"));
+    for id in ["编号 3", "编号 2", "编号 6", "编号 5"] {
+        assert!(md.contains(id), "{id} missing");
+    }
+    assert!(md.contains("**P好了**"), "evidence is bold");
+    assert!(md.contains("第246条") && md.contains("12378") && md.contains("不是法律意见"));
+    assert!(!md.contains("编号 1 ") && !md.contains("编号 4 "), "lawful and ordinary messages are not listed");
+}
+
+#[test]
+fn evidence_on_the_bundled_phone_export() {
+    let wd = Workdir::new();
+    let sample = repo_root().join("data/examples/sms-backup.xml");
+    let sample = sample.to_str().unwrap();
+    let out = parse(&wd.ok(&["report", "evidence", sample, "--format", "json", "-q", "--threads", "2"]));
+    assert_eq!(out["total"], 40);
+    let senders = out["senders"].as_array().unwrap();
+    assert!(senders.len() >= 2, "at least the two collectors");
+    let unlawful = |s: &Value| {
+        s["counts"]["intimidation"].as_u64().unwrap() + s["counts"]["doctored_image_threat"].as_u64().unwrap()
+    };
+    for pair in senders.windows(2) {
+        assert!(unlawful(&pair[0]) >= unlawful(&pair[1]), "senders sorted by unlawful messages");
+    }
+    // the collector's +86-formatted number is one sender
+    assert_eq!(senders.iter().filter(|s| s["sender"] == "17155550123").count(), 1);
+    for s in senders {
+        let messages = s["messages"].as_array().unwrap();
+        assert_eq!(messages.len() as u64, unlawful(s));
+        let times: Vec<&str> = messages.iter().map(|m| m["time"].as_str().unwrap()).collect();
+        let mut sorted = times.clone();
+        sorted.sort();
+        assert_eq!(times, sorted, "messages in time order");
+        for m in messages {
+            assert!(["intimidation", "doctored_image_threat"].contains(&m["label"].as_str().unwrap()));
+            assert!(!m["id"].as_str().unwrap().is_empty());
+        }
+    }
+    let html = wd.ok(&["report", "evidence", sample, "-q"]);
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<mark>"));
+}
+
+#[test]
+fn scan_on_the_bundled_complaints() {
+    let wd = Workdir::new();
+    let sample = repo_root().join("data/examples/complaints.csv");
+    let out = parse(&wd.ok(&["report", "scan", sample.to_str().unwrap(), "--format", "json", "-q"]));
+    let total = out["total"].as_u64().unwrap();
+    assert_eq!(total, 60);
+    let sum = |v: &Value| v.as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum::<u64>();
+    assert_eq!(sum(&out["by_label"]), total);
+    let platforms: u64 = out["by_platform"].as_object().unwrap().values().map(sum).sum();
+    assert_eq!(platforms, total, "every message has one platform");
+    let months: u64 = out["by_month"].as_object().unwrap().values().map(sum).sum();
+    assert_eq!(months, total, "every complaint has a time");
+    // platforms found in the text: the 投诉对象 line, or a lender of the lexicon
+    assert!(out["by_platform"].get("米粒花").is_some() && out["by_platform"].get("熊猫钱包").is_some());
+}
+
+#[test]
+fn labels_can_be_recomputed_on_a_classified_input() {
+    let wd = Workdir::new();
+    wd.write("phone.csv", CLASSIFIED_PHONE);
+    let input = parse(&wd.ok(&["report", "scan", "phone.csv", "--format", "json", "-q"]));
+    let classified = parse(&wd.ok(&["report", "scan", "phone.csv", "--format", "json", "-q", "--labels", "classify"]));
+    assert_eq!(input["total"], 6);
+    assert_eq!(classified["total"], 6);
+    // a raw input has no labels to read
+    wd.write("raw.csv", "id,text\n1,你好\n");
+    let out = wd.run(&["report", "scan", "raw.csv", "--labels", "input", "--format", "json", "-o", "s.json"]);
+    assert_eq!(out.status.code(), Some(3), "the record without a label is rejected");
+    assert!(wd.read("s.json.rejects.csv").contains("no \"\"label\"\" field"));
+}
+
+#[test]
+fn help_shows_examples() {
+    let wd = Workdir::new();
+    for sub in ["evidence", "scan"] {
+        let help = wd.ok(&["report", sub, "--help"]);
+        assert!(help.contains("Examples:") && help.contains(&format!("cuishou report {sub}")), "{help}");
+        assert!(help.contains("--redact") && help.contains("--input-format") && help.contains("--format"));
+    }
+    assert!(wd.ok(&["report", "scan", "--help"]).contains("--platform-column"));
+}
