@@ -31,20 +31,51 @@ def log(msg):
     print(f"[{datetime.datetime.now():%H:%M:%S}] {msg}", file=sys.stderr, flush=True)
 
 
-def timed(cmd, env=None, stdout=None):
-    """Runs `cmd` under /usr/bin/time -v; returns (wall seconds, peak RSS in MB, stdout)."""
+def cpu_busy():
+    """(busy, total) jiffies of all CPUs, from /proc/stat."""
+    with open("/proc/stat") as fh:
+        v = [int(x) for x in fh.readline().split()[1:]]
+    idle = v[3] + v[4]
+    return sum(v) - idle, sum(v)
+
+
+def wait_quiet(max_wait, threshold=0.15):
+    """Waits (at most max_wait seconds) until other processes use under `threshold` of the
+    machine's CPUs over one second, so that timings are not taken beside a compiler."""
+    start = time.perf_counter()
+    warned = False
+    while True:
+        b0, t0 = cpu_busy()
+        time.sleep(1.0)
+        b1, t1 = cpu_busy()
+        busy = (b1 - b0) / max(1, t1 - t0)
+        if busy < threshold or time.perf_counter() - start > max_wait:
+            return busy
+        if not warned:
+            log(f"  waiting for a quiet machine ({busy:.0%} of the CPUs busy)")
+            warned = True
+
+
+def timed(cmd, env=None):
+    """Runs `cmd` under /usr/bin/time -v. Returns (wall seconds, peak RSS in MB, stdout, stderr,
+    other processes' CPU use during the run in cores)."""
+    hz = os.sysconf("SC_CLK_TCK")
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         full = ["/usr/bin/time", "-v", "-o", tf.name] + cmd
+        b0, _ = cpu_busy()
         t0 = time.perf_counter()
         p = subprocess.run(full, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         wall = time.perf_counter() - t0
+        b1, _ = cpu_busy()
         report = tf.read()
-    if p.returncode not in (0,):
+    if p.returncode != 0:
         sys.stderr.write(p.stderr[-3000:])
         raise SystemExit(f"command failed ({p.returncode}): {' '.join(cmd)}")
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", report)
     rss = int(m.group(1)) / 1024 if m else float("nan")
-    return wall, rss, p.stdout, p.stderr
+    own = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", report))
+    foreign = max(0.0, (b1 - b0) / hz - own) / max(wall, 1e-9)
+    return wall, rss, p.stdout, p.stderr, foreign
 
 
 def count_rows(path):
@@ -64,6 +95,7 @@ class Bench:
         self.corpus = os.path.join(self.out, "corpus.csv")
         self.train100k = os.path.join(self.out, "train100k.csv")
         self.runs = {}  # key -> list of (wall, rss)
+        self.foreign = {}  # key -> other processes' CPU use (cores) during each run
         self.f1 = {}
 
     def py(self, *args):
@@ -80,9 +112,12 @@ class Bench:
         return env
 
     def record(self, key, cmd, env=None):
-        wall, rss, out, err = timed(cmd, env=env)
+        wait_quiet(self.a.max_wait)
+        wall, rss, out, err, foreign = timed(cmd, env=env)
         self.runs.setdefault(key, []).append((wall, rss))
-        log(f"{key}: {wall:.2f}s, {rss:.0f} MB")
+        self.foreign.setdefault(key, []).append(foreign)
+        log(f"{key}: {wall:.2f}s, {rss:.0f} MB" + (f" (other processes used {foreign:.2f} cores meanwhile)"
+                                                   if foreign > 0.05 else ""))
         return out, err
 
     def median(self, key):
@@ -104,8 +139,8 @@ class Bench:
                 self.record(f"train.{tag}.{name}", cmd, env=self.env())
         self.f1[f"train.{tag}.cuishou"] = self.cuishou_f1(os.path.join(self.models, f"cuishou.{tag}.model"))
         for name, _ in BASELINES:
-            out, _ = timed(self.py("eval", name, os.path.join(self.models, f"{name}.{tag}.model"),
-                                   *self.dev_files), env=self.env())[2:]
+            out = timed(self.py("eval", name, os.path.join(self.models, f"{name}.{tag}.model"),
+                                *self.dev_files), env=self.env())[2]
             self.f1[f"train.{tag}.{name}"] = json.loads(out.strip().splitlines()[-1])["macro_f1"]
         log(f"dev macro-F1 after training on {tag}: "
             + ", ".join(f"{k.split('.')[-1]} {v:.4f}" for k, v in self.f1.items() if f".{tag}." in k))
@@ -261,12 +296,15 @@ class Bench:
             "in this run on the same rows (data/labelled/train/*.csv, then the 100k set), and "
             "the classify rows use the models trained on data/labelled/train/*.csv "
             f"(the bundled cuishou model scores {self.f1['bundled']:.4f}).")
+        noise = [f for fs in self.foreign.values() for f in fs]
+        notes += (f"\nNoise: other processes on the machine used {statistics.mean(noise):.2f} cores on "
+                  f"average (at most {max(noise):.2f}) during the timed runs.")
         text = f"{table}\n\n{notes}\n\nTargets of issue 6:\n{targets}\n"
         print(text)
         with open(os.path.join(self.out, "last.md"), "w", encoding="utf-8") as fh:
             fh.write(text)
         with open(os.path.join(self.out, "runs.json"), "w", encoding="utf-8") as fh:
-            json.dump({"runs": self.runs, "f1": self.f1}, fh, indent=1)
+            json.dump({"runs": self.runs, "other_cores": self.foreign, "f1": self.f1}, fh, indent=1)
 
 
 def main():
@@ -278,6 +316,8 @@ def main():
     ap.add_argument("--python", required=True)
     ap.add_argument("--corpus-stats", required=True)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--max-wait", type=float, default=300,
+                    help="seconds to wait, before each timed run, for other processes to go quiet")
     Bench(ap.parse_args()).run()
 
 

@@ -21,6 +21,7 @@ TRAIN_ROWS="${TRAIN_ROWS:-100000}"
 SEED="${SEED:-6}"
 VENV="${VENV:-$HERE/.venv}"
 PYTHON="${PYTHON:-python3}"
+MAX_WAIT="${MAX_WAIT:-300}"   # seconds to wait before each timed run for other processes to go quiet
 
 say() { printf '\n== %s\n' "$*" >&2; }
 
@@ -74,5 +75,5 @@ head -n 1 "$OUT/corpus.txt" | sed "s|$OUT/||" > "$OUT/corpus_stats.txt"
 
 say "timing ($RUNS runs of each command)"
 "$VPY" "$HERE/bench.py" --root "$ROOT" --out "$OUT" --cuishou "$CUISHOU" --floor "$FLOOR" \
-  --python "$VPY" --corpus-stats "$OUT/corpus_stats.txt" --runs "$RUNS"
+  --python "$VPY" --corpus-stats "$OUT/corpus_stats.txt" --runs "$RUNS" --max-wait "$MAX_WAIT"
 echo "(also written to $OUT/last.md)" >&2
