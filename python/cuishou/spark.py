@@ -80,7 +80,8 @@ def _output_schema(df, text_col: str):
     return StructType(list(df.schema.fields) + [StructField(n, types[t], True) for n, t in OUTPUT_COLUMNS])
 
 
-def classify_dataframe(df, text_col: str = "text", model_path: Optional[str] = None, *, max_chars: int = DEFAULT_MAX_CHARS):
+def classify_dataframe(df, text_col: str = "text", model_path: Optional[str] = None, *,
+                       max_chars: int = DEFAULT_MAX_CHARS):
     """Classify ``df[text_col]`` with ``mapInArrow`` and the wheel on the executors.
 
     Returns the input columns plus label, confidence, tags, evidence and reject_reason, one row
@@ -91,6 +92,9 @@ def classify_dataframe(df, text_col: str = "text", model_path: Optional[str] = N
     schema = _output_schema(df, text_col)
     index = df.columns.index(text_col)
     names = [f.name for f in schema.fields]
+    # Spark expects large_string columns back when it sends them.
+    conf = df.sparkSession.conf.get("spark.sql.execution.arrow.useLargeVarTypes", "false")
+    large = str(conf).lower() == "true"
 
     def classify_batches(batches):
         import pyarrow as pa
@@ -107,8 +111,9 @@ def classify_dataframe(df, text_col: str = "text", model_path: Optional[str] = N
         for batch in batches:
             result = _classify_column(model, batch.column(index), max_chars)
             columns = list(batch.columns)
-            for name, _ in OUTPUT_COLUMNS:
-                columns.append(result.field(name))
+            for name, kind in OUTPUT_COLUMNS:
+                column = result.field(name)
+                columns.append(column.cast(pa.large_string()) if large and kind == "string" else column)
             yield pa.RecordBatch.from_arrays(columns, names=names)
 
     return df.mapInArrow(classify_batches, schema)
@@ -148,8 +153,8 @@ def _rejected(n: int, reason: str):
 def pipe_command(executable: str, model_path: Optional[str] = None, *, threads: int = 1,
                  max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """The streaming command line that ``classify_dataframe_pipe`` hands to ``RDD.pipe``."""
-    args = [executable, "classify", "--format", "jsonl", "--output-format", "jsonl", "--quiet",
-            "--threads", str(threads), "--max-chars", str(max_chars)]
+    args = [executable, "classify", "--format", "jsonl", "--encoding", "utf-8", "--output-format", "jsonl",
+            "--quiet", "--threads", str(threads), "--max-chars", str(max_chars)]
     if model_path is not None:
         args += ["--model", model_path]
     return shlex.join(args + ["-"])

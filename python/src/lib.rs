@@ -224,7 +224,8 @@ impl Model {
                 Some(text) => reject_reason_with(text, max_chars),
             })
             .collect();
-        let valid: Vec<&str> = texts.iter().zip(&reasons).filter(|(_, r)| r.is_none()).filter_map(|(t, _)| *t).collect();
+        let valid: Vec<&str> =
+            texts.iter().zip(&reasons).filter(|(_, r)| r.is_none()).filter_map(|(t, _)| *t).collect();
         let results = self.batch(&valid);
 
         let n = texts.len();

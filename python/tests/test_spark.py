@@ -89,6 +89,39 @@ def test_a_column_that_is_not_text_is_rejected_not_a_failure(spark):
         assert all(r["label"] is None for r in out)
 
 
+def test_a_failing_command_fails_its_task_instead_of_dropping_rows(spark, cli_bin, tmp_path):
+    """checkCode=True: the command exits 2 (here: a model file it cannot read) and the job
+    fails; without it Spark would return an empty result as if all were well."""
+    from cuishou.spark import classify_dataframe_pipe
+
+    df = spark.createDataFrame([(1, "还钱")], "id long, text string")
+    with pytest.raises(Exception, match="PIPE_FUNCTION_EXITED|exited with error code 2|error code"):
+        classify_dataframe_pipe(df, cli_bin, model_path=str(tmp_path / "missing.model")).collect()
+
+
+def test_empty_partitions_and_an_empty_frame(spark, cli_bin):
+    from cuishou.spark import classify_dataframe, classify_dataframe_pipe
+
+    df = spark.createDataFrame([(1, "还钱"), (2, "吃饭了吗")], "id long, text string").repartition(5)
+    empty = df.where("id < 0")
+    for run in [classify_dataframe, lambda d: classify_dataframe_pipe(d, cli_bin)]:
+        assert sorted(r["id"] for r in run(df).collect()) == [1, 2]
+        assert run(empty).count() == 0
+
+
+def test_large_string_batches_come_back_as_spark_expects(spark):
+    from cuishou.spark import classify_dataframe
+
+    df = spark.createDataFrame([(1, "不还钱就爆你通讯录"), (2, None)], "id long, text string")
+    expected = [(r["label"], r["reject_reason"]) for r in classify_dataframe(df).collect()]
+    spark.conf.set("spark.sql.execution.arrow.useLargeVarTypes", "true")
+    try:
+        got = [(r["label"], r["reject_reason"]) for r in classify_dataframe(df).collect()]
+    finally:
+        spark.conf.unset("spark.sql.execution.arrow.useLargeVarTypes")
+    assert got == expected == [("intimidation", None), (None, "text is null")]
+
+
 def test_clashing_or_missing_columns_are_refused_up_front(spark):
     from cuishou.spark import classify_dataframe
 

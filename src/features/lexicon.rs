@@ -54,7 +54,7 @@ pub const NEGATORS: &[&str] = &[
 ];
 
 /// How many characters before a hit are searched for a negator.
-pub const NEGATION_WINDOW: usize = 8;
+pub const NEGATION_WINDOW: usize = 12;
 
 fn is_clause_break(c: char) -> bool {
     matches!(c, '，' | ',' | '。' | '！' | '!' | '？' | '?' | '；' | ';' | '\n' | '：' | ':')

@@ -171,13 +171,63 @@ impl Stage for AsciiLowercase {
     }
 }
 
+/// The ranges whose characters are checked once, at first use, for a simplified form (zhconv
+/// converts nothing outside them).
+const CJK_RANGES: [(u32, u32); 7] = [
+    (0x2000, 0x206F), // general punctuation
+    (0x3000, 0x303F), // CJK symbols and punctuation: zhconv turns 「」 into “”
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0xFE30, 0xFE4F),
+    (0xFF00, 0xFFEF),
+];
+
+/// Whether zhconv's `zh-Hans` conversion changes `c` on its own: a bit per character of
+/// [`CJK_RANGES`], computed once from zhconv's tables.
+fn is_traditional(c: char) -> bool {
+    static CONVERTIBLE: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    let offset = |u: u32| {
+        let mut base = 0;
+        for (lo, hi) in CJK_RANGES {
+            if (lo..=hi).contains(&u) {
+                return Some(base + (u - lo) as usize);
+            }
+            base += (hi - lo + 1) as usize;
+        }
+        None
+    };
+    let Some(i) = offset(c as u32) else { return false };
+    let bits = CONVERTIBLE.get_or_init(|| {
+        let total: usize = CJK_RANGES.iter().map(|(lo, hi)| (hi - lo + 1) as usize).sum();
+        let mut bits = vec![0u64; total.div_ceil(64)];
+        let converter = zhconv::get_builtin_converter(zhconv::Variant::ZhHans);
+        let mut one = String::new();
+        for (lo, hi) in CJK_RANGES {
+            for u in lo..=hi {
+                let Some(ch) = char::from_u32(u) else { continue };
+                one.clear();
+                one.push(ch);
+                if converter.convert(&one) != one {
+                    if let Some(k) = offset(u) {
+                        bits[k / 64] |= 1 << (k % 64);
+                    }
+                }
+            }
+        }
+        bits
+    });
+    bits[i / 64] & (1 << (i % 64)) != 0
+}
+
 /// Traditional to simplified Chinese characters (zhconv's `zh-Hans` tables).
 pub struct ScriptFold;
 
 impl Stage for ScriptFold {
     fn apply(&self, src: &CharBuf, dst: &mut CharBuf, scratch: &mut String) {
         dst.clear();
-        if !src.chars.iter().any(|&c| c > '\u{3000}') {
+        // Most messages are already simplified: skip the converter unless some character would change.
+        if !src.chars.iter().any(|&c| is_traditional(c)) {
             dst.chars.extend_from_slice(&src.chars);
             dst.spans.extend_from_slice(&src.spans);
             return;
@@ -651,6 +701,8 @@ mod tests {
         assert_eq!(norm("ＰＳ你的照片"), "ps你的照片");
         assert_eq!(norm("把你P成遺照發給通訊錄"), "把你p成遗照发给通讯录");
         assert_eq!(norm("通\u{200B}讯录"), "通讯录");
+        assert!(is_traditional('遺') && is_traditional('錄') && is_traditional('發'));
+        assert!(!is_traditional('遗') && !is_traditional('录') && !is_traditional('a'));
     }
 
     #[test]
