@@ -145,6 +145,25 @@ fn write_all(
     Ok(())
 }
 
+/// Checks that all sources share one layout and starts `sink` with it. Empty inputs (no header,
+/// no records) have no layout to agree with.
+pub fn begin_sink(sources: &[Box<dyn Source>], sink: &mut dyn Sink) -> Result<(), PipelineError> {
+    let Some(first) = sources.iter().find(|s| !s.columns().is_empty()) else { return Ok(()) };
+    for s in sources.iter().filter(|s| !s.columns().is_empty()) {
+        if s.columns() != first.columns() {
+            return Err(InputError::LayoutMismatch {
+                file: s.name().to_string(),
+                first: first.name().to_string(),
+                found: s.columns().join(", "),
+                expected: first.columns().join(", "),
+            }
+            .into());
+        }
+    }
+    sink.begin(first.columns())?;
+    Ok(())
+}
+
 /// Classifies every record of `sources` into `sink`, in input order; rejects go to `rejects`.
 /// All sources must have the same columns.
 pub fn run(
@@ -157,21 +176,7 @@ pub fn run(
     let started = Instant::now();
     let mut counts: Vec<FileCounts> =
         sources.iter().map(|s| FileCounts { name: s.name().to_string(), ..FileCounts::default() }).collect();
-    // Empty inputs (no header, no records) have no layout to agree with.
-    if let Some(first) = sources.iter().find(|s| !s.columns().is_empty()) {
-        for s in sources.iter().filter(|s| !s.columns().is_empty()) {
-            if s.columns() != first.columns() {
-                return Err(InputError::LayoutMismatch {
-                    file: s.name().to_string(),
-                    first: first.name().to_string(),
-                    found: s.columns().join(", "),
-                    expected: first.columns().join(", "),
-                }
-                .into());
-            }
-        }
-        sink.begin(first.columns())?;
-    }
+    begin_sink(&sources, sink)?;
     let chunk_size = options.chunk_size.max(1);
     let fail_on_reject = options.fail_on_reject;
     let progress = options.progress;

@@ -1,7 +1,7 @@
 //! `cuishou classify`: label every message of one or more inputs (CSV, TSV, JSON Lines,
 //! SMS-backup XML, plain text).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -80,24 +80,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         sources.push(crate::io::open(&input, &options)?);
     }
     let output = Output::create(args.output.as_deref())?;
-    let rejects_to = match (&args.rejects, &args.output) {
-        (Some(r), _) => RejectsTo::File(r.clone()),
-        (None, Some(out)) if out.as_os_str() != "-" => {
-            let mut name = out.clone().into_os_string();
-            name.push(".rejects.csv");
-            RejectsTo::File(PathBuf::from(name))
-        }
-        _ => RejectsTo::Stderr,
-    };
+    let rejects_to = super::rejects_destination(args.rejects.as_deref(), args.output.as_deref());
     let mut rejects = RejectWriter::new(rejects_to).redacted(args.redact);
-    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {human_pos} records, {per_sec} [{elapsed}]")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        bar
-    });
+    let bar = super::progress_bar(args.quiet);
     let tick = |n: u64| {
         if let Some(bar) = &bar {
             bar.inc(n);

@@ -143,6 +143,33 @@ impl ReadArgs {
     }
 }
 
+/// Where rejects go: `--rejects`, else `OUT.rejects.csv` beside `-o OUT`, else standard error.
+pub fn rejects_destination(rejects: Option<&Path>, output: Option<&Path>) -> crate::io::RejectsTo {
+    use crate::io::RejectsTo;
+    match (rejects, output) {
+        (Some(r), _) => RejectsTo::File(r.to_path_buf()),
+        (None, Some(out)) if out.as_os_str() != "-" => {
+            let mut name = out.as_os_str().to_owned();
+            name.push(".rejects.csv");
+            RejectsTo::File(PathBuf::from(name))
+        }
+        _ => RejectsTo::Stderr,
+    }
+}
+
+/// A records-per-second spinner on standard error when it is a terminal and not `--quiet`.
+pub fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    (!quiet && io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {human_pos} records, {per_sec} [{elapsed}]")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar
+    })
+}
+
 /// Loads `--model`, or the model compiled into the binary.
 fn load_model(path: Option<&Path>) -> anyhow::Result<Classifier> {
     match path {

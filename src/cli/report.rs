@@ -1,7 +1,7 @@
 //! `cuishou report evidence` and `cuishou report scan`: classify the input (or read the labels
 //! it already has) into a report sink, then write the report as HTML, Markdown, JSON or CSV.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -241,28 +241,13 @@ fn drive(c: &Common, names: &ColumnNames, sink: &mut (dyn Sink + Send)) -> anyho
         LabelsFrom::Classify => false,
         LabelsFrom::Auto => !sources.is_empty() && sources.iter().all(|s| labelled::has_labels(s.columns())),
     };
-    let rejects_to = match (&c.rejects, &c.output) {
-        (Some(r), _) => RejectsTo::File(r.clone()),
-        (None, Some(out)) if out.as_os_str() != "-" => {
-            let mut name = out.clone().into_os_string();
-            name.push(".rejects.csv");
-            RejectsTo::File(PathBuf::from(name))
-        }
-        _ => RejectsTo::Stderr,
-    };
+    let rejects_to = super::rejects_destination(c.rejects.as_deref(), c.output.as_deref());
     let mut rejects = RejectWriter::new(rejects_to);
     let summary = if from_input {
         labelled::run(sources, sink, &mut rejects, false)?
     } else {
         let classifier = load_model(c.model.as_deref())?;
-        let bar = (!c.quiet && std::io::stderr().is_terminal()).then(|| {
-            let bar = indicatif::ProgressBar::new_spinner();
-            bar.set_style(
-                indicatif::ProgressStyle::with_template("{spinner} {human_pos} records, {per_sec} [{elapsed}]")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-            );
-            bar
-        });
+        let bar = super::progress_bar(c.quiet);
         let tick = |n: u64| {
             if let Some(bar) = &bar {
                 bar.inc(n);

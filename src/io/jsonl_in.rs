@@ -1,21 +1,18 @@
 //! JSON Lines input: one object per line; the text field named by `--text-column`. Blank lines
 //! are not records; every other line is a record or a reject.
 
-use std::io::{BufRead, BufReader, Read};
-
 use serde_json::{Map, Value};
 
 use super::decode::Decoded;
+use super::lines::Lines;
 use super::{InputError, Item, ReadOptions, Record, Reject, Source, check_text};
 
 pub struct JsonlSource {
     name: String,
-    reader: BufReader<Box<dyn Read + Send>>,
+    lines: Lines,
     columns: Vec<String>,
     max_chars: usize,
     transcoded: bool,
-    line: u64,
-    buf: Vec<u8>,
 }
 
 /// A JSON value as a field: strings as they are, null as empty, anything else as JSON.
@@ -37,17 +34,20 @@ impl JsonlSource {
         }
         JsonlSource {
             name: name.to_string(),
-            reader: BufReader::with_capacity(1 << 16, decoded.reader),
+            lines: Lines::new(decoded.reader),
             columns,
             max_chars: options.max_chars,
             transcoded: decoded.transcoded,
-            line: 0,
-            buf: Vec::new(),
         }
     }
 
-    fn parse(&self) -> Result<Record, String> {
-        let bytes = trim_newline(&self.buf);
+    fn parse(
+        columns: &[String],
+        max_chars: usize,
+        transcoded: bool,
+        line: u64,
+        bytes: &[u8],
+    ) -> Result<Record, String> {
         let text =
             std::str::from_utf8(bytes).map_err(|_| "invalid encoding: the line is not valid UTF-8".to_string())?;
         let object: Map<String, Value> = match serde_json::from_str::<Value>(text) {
@@ -55,24 +55,19 @@ impl JsonlSource {
             Ok(_) => return Err("not a JSON object".to_string()),
             Err(e) => return Err(format!("broken JSON: {e}")),
         };
-        let key = &self.columns[0];
+        let key = &columns[0];
         let message = match object.get(key) {
             None => return Err(format!("missing text field {key:?}")),
             Some(Value::String(s)) => s.clone(),
             Some(_) => return Err(format!("text field {key:?} is not a string")),
         };
-        if let Some(reason) = check_text(&message, self.max_chars, self.transcoded) {
+        if let Some(reason) = check_text(&message, max_chars, transcoded) {
             return Err(reason);
         }
         let mut fields = vec![message];
-        fields.extend(self.columns[1..].iter().map(|c| value_to_field(object.get(c))));
-        Ok(Record { line: self.line, fields, text_field: 0, object: Some(Box::new(object)) })
+        fields.extend(columns[1..].iter().map(|c| value_to_field(object.get(c))));
+        Ok(Record { line, fields, text_field: 0, object: Some(Box::new(object)) })
     }
-}
-
-fn trim_newline(b: &[u8]) -> &[u8] {
-    let b = b.strip_suffix(b"\n").unwrap_or(b);
-    b.strip_suffix(b"\r").unwrap_or(b)
 }
 
 impl Source for JsonlSource {
@@ -85,22 +80,14 @@ impl Source for JsonlSource {
     }
 
     fn next_item(&mut self) -> Option<Result<Item, InputError>> {
-        loop {
-            self.buf.clear();
-            match self.reader.read_until(b'\n', &mut self.buf) {
-                Ok(0) => return None,
-                Ok(_) => {}
-                Err(source) => return Some(Err(InputError::Io { file: self.name.clone(), source })),
-            }
-            self.line += 1;
-            if trim_newline(&self.buf).iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            return Some(Ok(match self.parse() {
-                Ok(record) => Item::Record(record),
-                Err(reason) => Item::Reject(Reject::new(self.line, trim_newline(&self.buf), reason)),
-            }));
-        }
+        let (line, bytes) = match self.lines.next_line(&self.name)? {
+            Ok(l) => l,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(Ok(match JsonlSource::parse(&self.columns, self.max_chars, self.transcoded, line, bytes) {
+            Ok(record) => Item::Record(record),
+            Err(reason) => Item::Reject(Reject::new(line, bytes, reason)),
+        }))
     }
 }
 

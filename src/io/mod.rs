@@ -6,6 +6,7 @@ pub mod csv_out;
 pub mod decode;
 pub mod jsonl_in;
 pub mod jsonl_out;
+pub mod lines;
 pub mod rejects;
 pub mod sms_xml;
 pub mod txt_in;

@@ -1,30 +1,25 @@
 //! Plain-text input: one message per line. Blank lines are not records.
 
-use std::io::{BufRead, BufReader, Read};
-
 use super::decode::Decoded;
+use super::lines::Lines;
 use super::{InputError, Item, ReadOptions, Record, Reject, Source, check_text};
 
 pub struct TxtSource {
     name: String,
-    reader: BufReader<Box<dyn Read + Send>>,
+    lines: Lines,
     columns: Vec<String>,
     max_chars: usize,
     transcoded: bool,
-    line: u64,
-    buf: Vec<u8>,
 }
 
 impl TxtSource {
     pub fn new(name: &str, decoded: Decoded, options: &ReadOptions) -> TxtSource {
         TxtSource {
             name: name.to_string(),
-            reader: BufReader::with_capacity(1 << 16, decoded.reader),
+            lines: Lines::new(decoded.reader),
             columns: vec!["line".to_string(), options.text_column.clone()],
             max_chars: options.max_chars,
             transcoded: decoded.transcoded,
-            line: 0,
-            buf: Vec::new(),
         }
     }
 }
@@ -39,33 +34,23 @@ impl Source for TxtSource {
     }
 
     fn next_item(&mut self) -> Option<Result<Item, InputError>> {
-        loop {
-            self.buf.clear();
-            match self.reader.read_until(b'\n', &mut self.buf) {
-                Ok(0) => return None,
-                Ok(_) => {}
-                Err(source) => return Some(Err(InputError::Io { file: self.name.clone(), source })),
-            }
-            self.line += 1;
-            let bytes = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
-            let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let item = match std::str::from_utf8(bytes) {
-                Err(_) => Item::Reject(Reject::new(self.line, bytes, "invalid encoding: the line is not valid UTF-8")),
-                Ok(text) => match check_text(text, self.max_chars, self.transcoded) {
-                    Some(reason) => Item::Reject(Reject::new(self.line, bytes, reason)),
-                    None => Item::Record(Record {
-                        line: self.line,
-                        fields: vec![self.line.to_string(), text.to_string()],
-                        text_field: 1,
-                        object: None,
-                    }),
-                },
-            };
-            return Some(Ok(item));
-        }
+        let (line, bytes) = match self.lines.next_line(&self.name)? {
+            Ok(l) => l,
+            Err(e) => return Some(Err(e)),
+        };
+        let item = match std::str::from_utf8(bytes) {
+            Err(_) => Item::Reject(Reject::new(line, bytes, "invalid encoding: the line is not valid UTF-8")),
+            Ok(text) => match check_text(text, self.max_chars, self.transcoded) {
+                Some(reason) => Item::Reject(Reject::new(line, bytes, reason)),
+                None => Item::Record(Record {
+                    line,
+                    fields: vec![line.to_string(), text.to_string()],
+                    text_field: 1,
+                    object: None,
+                }),
+            },
+        };
+        Some(Ok(item))
     }
 }
 

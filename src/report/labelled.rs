@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use crate::io::{InputError, Item, Record, RejectWriter, Sink, Source};
+use crate::io::{Item, Record, RejectWriter, Sink, Source};
 use crate::labels::{Label, TagSet};
 use crate::model::{Prediction, Scores, Span};
 use crate::pipeline::{FileCounts, PipelineError, Summary};
@@ -84,20 +84,7 @@ pub fn run(
 ) -> Result<Summary, PipelineError> {
     let started = Instant::now();
     let mut files = Vec::with_capacity(sources.len());
-    if let Some(first) = sources.first() {
-        for s in &sources[1..] {
-            if s.columns() != first.columns() {
-                return Err(InputError::LayoutMismatch {
-                    file: s.name().to_string(),
-                    first: first.name().to_string(),
-                    found: s.columns().join(", "),
-                    expected: first.columns().join(", "),
-                }
-                .into());
-            }
-        }
-        sink.begin(first.columns())?;
-    }
+    crate::pipeline::begin_sink(&sources, sink)?;
     let mut since_flush = 0;
     for mut source in sources {
         let mut c = FileCounts { name: source.name().to_string(), ..FileCounts::default() };

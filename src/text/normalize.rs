@@ -208,10 +208,10 @@ fn is_traditional(c: char) -> bool {
                 let Some(ch) = char::from_u32(u) else { continue };
                 one.clear();
                 one.push(ch);
-                if converter.convert(&one) != one {
-                    if let Some(k) = offset(u) {
-                        bits[k / 64] |= 1 << (k % 64);
-                    }
+                if converter.convert(&one) != one
+                    && let Some(k) = offset(u)
+                {
+                    bits[k / 64] |= 1 << (k % 64);
                 }
             }
         }
