@@ -10,7 +10,7 @@
 //! recipe, in Python, makes the 200,000-message corpus of benches/compare/run.sh.
 //!
 //! Stages, in pipeline order (each one is given the previous stage's output, computed once):
-//!   read       CSV bytes → records (CsvSource)
+//!   read       CSV bytes → records (io::open)
 //!   normalize  Normalizer::normalize
 //!   segment    Segmenter::segment (jieba-rs, HMM on) of the normalized text
 //!   lexicon    Lexicon::find (Aho-Corasick + negation)
@@ -30,7 +30,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use cuishou::features::{self, FeatureInput, Hit, Lexicon, SparseVec};
-use cuishou::io::{CsvSink, CsvSource, Item, Record, RejectWriter, RejectsTo, Sink, Source};
+use cuishou::io::{CsvSink, Item, ReadOptions, Record, RejectWriter, RejectsTo, Sink};
 use cuishou::pipeline::{self, Options};
 use cuishou::text::{NormalizeScratch, Normalized, Normalizer, Segmenter, TokenSpan, parse_variants};
 use cuishou::{Analysis, Classifier, Prediction};
@@ -213,7 +213,7 @@ fn stages(c: &mut Criterion) {
     let predictions: Vec<Prediction> = messages.iter().map(|m| classifier.predict(m, &mut analysis)).collect();
     let csv_file = to_csv_file(&messages);
     let csv_path = csv_file.path().display().to_string();
-    let open = || CsvSource::open(&csv_path, "text").expect("the sample CSV");
+    let open = || cuishou::io::open(&csv_path, &ReadOptions::default()).expect("the sample CSV");
     let records: Vec<Record> = {
         let mut source = open();
         let mut out = Vec::new();
@@ -341,9 +341,8 @@ fn stages(c: &mut Criterion) {
                 let source = open();
                 let mut sink = CsvSink::new(&mut buf);
                 let mut rejects = RejectWriter::new(RejectsTo::Stderr);
-                let summary = pool.install(|| {
-                    pipeline::run(&classifier, vec![Box::new(source)], &mut sink, &mut rejects, &options).unwrap()
-                });
+                let summary = pool
+                    .install(|| pipeline::run(&classifier, vec![source], &mut sink, &mut rejects, &options).unwrap());
                 drop(sink);
                 black_box((summary.classified(), buf.len()))
             })

@@ -106,14 +106,6 @@ impl CsvSource {
         })
     }
 
-    /// Opens a CSV input with default options but for the text column.
-    pub fn open(path: &str, text_column: &str) -> Result<CsvSource, InputError> {
-        let options = ReadOptions { text_column: text_column.to_string(), ..ReadOptions::default() };
-        let decoded = super::decode::decode(open_input(path)?, None)
-            .map_err(|source| InputError::Io { file: path.to_string(), source })?;
-        CsvSource::new(path, decoded, Format::from_path(path), &options)
-    }
-
     fn raw(&self) -> Vec<u8> {
         let mut raw = Vec::new();
         for (i, f) in self.row.iter().enumerate() {

@@ -18,13 +18,12 @@ pub enum RejectsTo {
 pub struct RejectWriter {
     to: RejectsTo,
     writer: Option<csv::Writer<Box<dyn Write + Send>>>,
-    written: u64,
     redact: bool,
 }
 
 impl RejectWriter {
     pub fn new(to: RejectsTo) -> RejectWriter {
-        RejectWriter { to, writer: None, written: 0, redact: false }
+        RejectWriter { to, writer: None, redact: false }
     }
 
     /// Masks phone, ID-card and bank-card numbers and e-mail addresses in the raw content.
@@ -54,14 +53,9 @@ impl RejectWriter {
     }
 
     pub fn write(&mut self, file: &str, reject: &Reject) -> io::Result<()> {
-        self.written += 1;
         let line = reject.line.to_string();
         let raw = if self.redact { crate::report::redact::redact(&reject.raw) } else { reject.raw.clone() };
         self.writer()?.write_record([file, &line, &reject.reason, &raw]).map_err(io::Error::other)
-    }
-
-    pub fn written(&self) -> u64 {
-        self.written
     }
 
     pub fn flush(&mut self) -> io::Result<()> {
