@@ -14,8 +14,8 @@
 //!   normalize  Normalizer::normalize
 //!   segment    Segmenter::segment (jieba-rs, HMM on) of the normalized text
 //!   lexicon    Lexicon::find (Aho-Corasick + negation)
-//!   featurize  features::extract + SparseVec::from_buckets
-//!   predict    LinearModel::scores
+//!   featurize  features::extract + BucketCounter::fold
+//!   predict    LinearModel::label_probabilities (tag outputs are computed for unlawful labels only)
 //!   analyze    Analyzer::analyze: normalize + segment + lexicon + featurize, as the pipeline does
 //!   classify   Classifier::predict: analyze + scores + tags + evidence
 //!   write      CsvSink::write of the predictions (formats evidence)
@@ -29,7 +29,7 @@ use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterio
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use cuishou::features::{self, FeatureInput, Hit, Lexicon, SparseVec};
+use cuishou::features::{self, BucketCounter, FeatureInput, Hit, Lexicon, SparseVec};
 use cuishou::io::{CsvSink, Item, ReadOptions, Record, RejectWriter, RejectsTo, Sink};
 use cuishou::pipeline::{self, Options};
 use cuishou::text::{NormalizeScratch, Normalized, Normalizer, Segmenter, TokenSpan, parse_variants};
@@ -271,15 +271,13 @@ fn stages(c: &mut Criterion) {
     });
     g.bench_function("featurize", |b| {
         let mut occurrences = Vec::new();
-        let mut buckets = Vec::new();
-        let mut vector = SparseVec::default();
+        let mut counter = BucketCounter::default();
+        let (mut vector, mut positions) = (SparseVec::default(), Vec::new());
         b.iter(|| {
             for ((t, toks), h) in normalized.iter().zip(&tokens).zip(&hits) {
                 let input = FeatureInput { text: black_box(t), tokens: toks, hits: h, lexicon: &lexicon };
                 features::extract(&config, &input, &mut occurrences);
-                buckets.clear();
-                buckets.extend(occurrences.iter().map(|o| o.bucket));
-                vector.from_buckets(&mut buckets);
+                counter.fold(occurrences.iter().map(|o| o.bucket), &mut vector, &mut positions);
             }
             black_box(vector.len())
         })
@@ -289,7 +287,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             let mut sum = 0.0f32;
             for v in &vectors {
-                sum += model.scores(black_box(v)).best().1;
+                sum += model.label_probabilities(black_box(v))[0];
             }
             black_box(sum)
         })

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::features::{self, FeatureConfig, FeatureInput, Hit, Lexicon, Normalization, Occurrence, SparseVec};
+use crate::features::{
+    self, BucketCounter, FeatureConfig, FeatureInput, Hit, Lexicon, Normalization, Occurrence, SparseVec,
+};
 use crate::text::{NormalizeScratch, Normalized, Normalizer, Segmenter, TokenSpan, parse_variants};
 
 /// The data files the chain is built from. A model file carries its own copy, so a model
@@ -57,9 +59,13 @@ pub struct Analysis {
     pub hits: Vec<Hit>,
     pub occurrences: Vec<Occurrence>,
     pub features: SparseVec,
+    /// For each occurrence, the index of its bucket's entry in `features`.
+    pub positions: Vec<u32>,
     char_starts: Vec<u32>,
-    buckets: Vec<u32>,
+    counter: BucketCounter,
     scratch: NormalizeScratch,
+    /// Buffers of the classifier's evidence step.
+    pub(crate) evidence: crate::model::EvidenceScratch,
 }
 
 impl Analysis {
@@ -110,8 +116,6 @@ impl Analyzer {
         self.lexicon.find(norm, |byte| starts.partition_point(|&s| (s as usize) < byte), &mut a.hits);
         let input = FeatureInput { text: norm, tokens: &a.tokens, hits: &a.hits, lexicon: &self.lexicon };
         features::extract(&self.config, &input, &mut a.occurrences);
-        a.buckets.clear();
-        a.buckets.extend(a.occurrences.iter().map(|o| o.bucket));
-        a.features.from_buckets(&mut a.buckets);
+        a.counter.fold(a.occurrences.iter().map(|o| o.bucket), &mut a.features, &mut a.positions);
     }
 }

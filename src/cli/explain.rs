@@ -74,8 +74,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let model = classifier.model();
     for label in Label::ALL {
         let k = label.index();
-        let mut contributions: Vec<(f32, &str)> =
-            a.features.iter().map(|(b, v)| (v * model.row(b)[k], names.get(&b).map_or("?", String::as_str))).collect();
+        let mut contributions: Vec<(f32, &str)> = a
+            .features
+            .iter()
+            .map(|(b, v)| (v * model.label_row(b)[k], names.get(&b).map_or("?", String::as_str)))
+            .collect();
         contributions.sort_by(|x, y| y.0.total_cmp(&x.0));
         let fmt = |c: &[(f32, &str)]| c.iter().map(|(w, n)| format!("{n} {w:+.3}")).collect::<Vec<_>>().join(", ");
         let top: Vec<(f32, &str)> = contributions.iter().filter(|c| c.0 > 0.0).take(args.top).copied().collect();

@@ -120,7 +120,7 @@ pub struct Occurrence {
     pub namespace: Namespace,
 }
 
-/// A sparse feature vector: sorted, unique buckets and their values.
+/// A sparse feature vector: unique buckets, in the order they first occur, and their values.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SparseVec {
     pub indices: Vec<u32>,
@@ -145,26 +145,74 @@ impl SparseVec {
         self.indices.iter().copied().zip(self.values.iter().copied())
     }
 
-    /// Builds the vector from raw bucket occurrences: counts them, damps counts with
-    /// `1 + ln(count)`, and scales to unit L2 norm. `buckets` is sorted in place.
-    pub fn from_buckets(&mut self, buckets: &mut [u32]) {
-        self.clear();
-        buckets.sort_unstable();
-        let mut i = 0;
-        while i < buckets.len() {
-            let b = buckets[i];
-            let mut j = i + 1;
-            while j < buckets.len() && buckets[j] == b {
-                j += 1;
+    /// Builds the vector from raw bucket occurrences (see [`BucketCounter::fold`]).
+    pub fn from_buckets(&mut self, buckets: &[u32]) {
+        BucketCounter::default().fold(buckets.iter().copied(), self, &mut Vec::new());
+    }
+}
+
+/// Folds bucket occurrences into a [`SparseVec`] without sorting them: an open-addressing table,
+/// reused from message to message, finds the entry of each bucket.
+#[derive(Debug, Default)]
+pub struct BucketCounter {
+    /// Per slot, a bucket and the index of its entry; `EMPTY` for a free slot.
+    slots: Vec<(u32, u32)>,
+}
+
+impl BucketCounter {
+    const EMPTY: u32 = u32::MAX;
+
+    /// Fills `out` from `buckets`: counts damped with `1 + ln(count)`, scaled to unit L2 norm.
+    /// `positions` receives, for each occurrence, the index of its bucket's entry in `out`.
+    pub fn fold(&mut self, buckets: impl ExactSizeIterator<Item = u32>, out: &mut SparseVec, positions: &mut Vec<u32>) {
+        let n = buckets.len();
+        // Written by index, then cut to length: no capacity check per occurrence.
+        out.indices.clear();
+        out.indices.resize(n, 0);
+        out.values.clear();
+        out.values.resize(n, 0.0);
+        positions.clear();
+        positions.resize(n, 0);
+        // At most half full, so probes stay short.
+        let size = (n * 2).next_power_of_two().max(64);
+        let shift = 32 - size.trailing_zeros();
+        let mask = size - 1;
+        self.slots.clear();
+        self.slots.resize(size, (Self::EMPTY, 0));
+        let mut len = 0usize;
+        for (b, position) in buckets.zip(positions.iter_mut()) {
+            let mut slot = (b.wrapping_mul(0x9E37_79B1) >> shift) as usize;
+            loop {
+                let (bucket, entry) = self.slots[slot];
+                if bucket == Self::EMPTY {
+                    self.slots[slot] = (b, len as u32);
+                    out.indices[len] = b;
+                    out.values[len] = 1.0;
+                    *position = len as u32;
+                    len += 1;
+                    break;
+                }
+                if bucket == b {
+                    out.values[entry as usize] += 1.0;
+                    *position = entry;
+                    break;
+                }
+                slot = (slot + 1) & mask;
             }
-            self.indices.push(b);
-            self.values.push(1.0 + ((j - i) as f32).ln());
-            i = j;
         }
-        let norm = self.values.iter().map(|v| v * v).sum::<f32>().sqrt();
+        out.indices.truncate(len);
+        out.values.truncate(len);
+        let mut norm = 0.0f32;
+        for v in &mut out.values {
+            if *v > 1.0 {
+                *v = 1.0 + v.ln();
+            }
+            norm += *v * *v;
+        }
         if norm > 0.0 {
-            for v in &mut self.values {
-                *v /= norm;
+            let scale = 1.0 / norm.sqrt();
+            for v in &mut out.values {
+                *v *= scale;
             }
         }
     }
@@ -201,7 +249,7 @@ pub fn extract(config: &FeatureConfig, input: &FeatureInput<'_>, out: &mut Vec<O
         push(h, t.start, t.end, Namespace::Word);
         window.rotate_right(1);
         window[0] = Some((h, t.start));
-        let mut gram = hash::mix(Namespace::WordNgram.seed() ^ h);
+        let mut gram = h ^ Namespace::WordNgram.seed().rotate_right(8);
         for n in 2..=usize::from(config.word_ngrams) {
             match window[n - 1] {
                 Some((prev, start)) => {
@@ -224,11 +272,13 @@ pub fn extract(config: &FeatureConfig, input: &FeatureInput<'_>, out: &mut Vec<O
                 continue;
             }
             recent.rotate_right(1);
-            recent[0] = (hash::mix(c as u64), pos as u32);
+            recent[0] = (hash::mix(c as u64 | Namespace::Char.seed() << 32), pos as u32);
             seen += 1;
-            let mut h = Namespace::Char.seed();
+            let mut h = recent[0].0;
             for n in 1..=max.min(seen) {
-                h = hash::combine(h, recent[n - 1].0);
+                if n > 1 {
+                    h = hash::combine(h, recent[n - 1].0);
+                }
                 if n >= min {
                     push(h ^ ((n as u64) << 56), recent[n - 1].1, pos as u32 + 1, Namespace::Char);
                 }
@@ -268,13 +318,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sparse_vectors_are_sorted_unique_and_unit_length() {
+    fn sparse_vectors_are_unique_in_first_seen_order_and_unit_length() {
         let mut v = SparseVec::default();
-        v.from_buckets(&mut [5, 1, 5, 9, 5]);
-        assert_eq!(v.indices, vec![1, 5, 9]);
+        v.from_buckets(&[5, 1, 5, 9, 5]);
+        assert_eq!(v.indices, vec![5, 1, 9]);
         let norm: f32 = v.values.iter().map(|x| x * x).sum();
         assert!((norm - 1.0).abs() < 1e-5);
-        assert!(v.values[1] > v.values[0]);
+        // 1 + ln 3 against 1
+        assert!((v.values[0] / v.values[1] - (1.0 + 3f32.ln())).abs() < 1e-5);
+        assert_eq!(v.values[1], v.values[2]);
+    }
+
+    #[test]
+    fn bucket_counter_reuses_its_table_and_reports_positions() {
+        let mut counter = BucketCounter::default();
+        let (mut v, mut positions) = (SparseVec::default(), Vec::new());
+        // many colliding buckets, then a short message on the same table
+        let many: Vec<u32> = (0..500).map(|i| (i % 130) << 10).collect();
+        counter.fold(many.iter().copied(), &mut v, &mut positions);
+        assert_eq!(v.len(), 130);
+        assert_eq!(positions.len(), 500);
+        assert!(positions.iter().zip(&many).all(|(&p, &b)| v.indices[p as usize] == b));
+        counter.fold([7, 7, 3].into_iter(), &mut v, &mut positions);
+        assert_eq!((v.indices.clone(), positions.clone()), (vec![7, 3], vec![0, 0, 1]));
+        counter.fold(std::iter::empty(), &mut v, &mut positions);
+        assert!(v.is_empty() && positions.is_empty());
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! CSV output: every input column unchanged, then label, confidence, tags and evidence.
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use super::{Record, Sink};
-use crate::model::{Prediction, format_evidence};
+use crate::model::{Prediction, write_evidence};
 use crate::report::redact::redact;
 
 /// The columns cuishou adds.
@@ -13,12 +14,19 @@ pub const OUTPUT_COLUMNS: [&str; 4] = ["label", "confidence", "tags", "evidence"
 pub struct CsvSink<W: Write> {
     writer: csv::Writer<W>,
     row: csv::StringRecord,
+    /// One field being built (confidence, evidence).
+    field: String,
     redact: bool,
 }
 
 impl<W: Write> CsvSink<W> {
     pub fn new(out: W) -> CsvSink<W> {
-        CsvSink { writer: csv::WriterBuilder::new().from_writer(out), row: csv::StringRecord::new(), redact: false }
+        CsvSink {
+            writer: csv::WriterBuilder::new().from_writer(out),
+            row: csv::StringRecord::new(),
+            field: String::new(),
+            redact: false,
+        }
     }
 
     /// Masks phone, ID-card and bank-card numbers and e-mail addresses in every field written.
@@ -64,11 +72,18 @@ impl<W: Write> Sink for CsvSink<W> {
             if self.redact { self.row.push_field(&redact(f)) } else { self.row.push_field(f) }
         }
         self.row.push_field(p.label.as_str());
-        self.row.push_field(&format!("{:.4}", p.confidence));
+        self.field.clear();
+        let _ = write!(self.field, "{:.4}", p.confidence);
+        self.row.push_field(&self.field);
         self.row.push_field(&p.tags.to_field());
         // masking keeps character offsets, so the spans still point at the same words
-        let text = if self.redact { redact(record.text()) } else { record.text().to_string() };
-        self.row.push_field(&format_evidence(&text, &p.evidence));
+        self.field.clear();
+        if self.redact {
+            write_evidence(&redact(record.text()), &p.evidence, &mut self.field);
+        } else {
+            write_evidence(record.text(), &p.evidence, &mut self.field);
+        }
+        self.row.push_field(&self.field);
         self.writer.write_record(&self.row).map_err(csv_err)
     }
 

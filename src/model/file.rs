@@ -63,7 +63,7 @@ impl<'a> Reader<'a> {
 /// Serializes a model. The weights are stored in half precision.
 pub fn to_bytes(meta: &ModelMeta, model: &LinearModel) -> Vec<u8> {
     let header = serde_json::to_vec(meta).unwrap_or_default();
-    let mut out = Vec::with_capacity(32 + header.len() + model.weights.len() * 2);
+    let mut out = Vec::with_capacity(32 + header.len() + model.buckets * N_OUTPUTS * 2);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(&(header.len() as u32).to_le_bytes());
@@ -73,8 +73,10 @@ pub fn to_bytes(meta: &ModelMeta, model: &LinearModel) -> Vec<u8> {
     for b in &model.bias {
         out.extend_from_slice(&b.to_le_bytes());
     }
-    for w in &model.weights {
-        out.extend_from_slice(&half::f16::from_f32(*w).to_le_bytes());
+    for b in 0..model.buckets as u32 {
+        for w in model.row(b) {
+            out.extend_from_slice(&half::f16::from_f32(w).to_le_bytes());
+        }
     }
     let crc = crc32fast::hash(&out);
     out.extend_from_slice(&crc.to_le_bytes());
@@ -125,11 +127,11 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(ModelMeta, LinearModel), ModelFileErr
     let bias_bytes = r.take(outputs * 4, "bias")?;
     let bias = bias_bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
     let weight_bytes = r.take(buckets * outputs * 2, "weights")?;
-    let weights = weight_bytes.chunks_exact(2).map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32()).collect();
+    let weights = weight_bytes.chunks_exact(2).map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32());
     if r.pos != body.len() {
         return Err(ModelFileError::Header(format!("{} unexpected bytes after the weights", body.len() - r.pos)));
     }
-    Ok((meta, LinearModel { buckets, weights, bias }))
+    Ok((meta, LinearModel::from_rows(buckets, weights, bias)))
 }
 
 #[cfg(test)]
@@ -140,10 +142,8 @@ mod tests {
 
     fn sample() -> (ModelMeta, LinearModel) {
         let features = FeatureConfig { bucket_bits: 10, ..FeatureConfig::default() };
-        let mut model = LinearModel::zeros(features.buckets());
-        for (i, w) in model.weights.iter_mut().enumerate() {
-            *w = (i as f32 * 0.37).sin();
-        }
+        let weights = (0..features.buckets() * N_OUTPUTS).map(|i| (i as f32 * 0.37).sin());
+        let mut model = LinearModel::from_rows(features.buckets(), weights, vec![0.0; N_OUTPUTS]);
         model.quantize();
         model.bias[2] = 0.25;
         let meta = ModelMeta {

@@ -17,6 +17,8 @@ use crate::labels::{Label, Tag, TagSet};
 pub const N_LABELS: usize = Label::ALL.len();
 pub const N_TAGS: usize = Tag::ALL.len();
 pub const N_OUTPUTS: usize = N_LABELS + N_TAGS;
+/// Tag rows are padded to 8 weights (32 bytes), so that no row straddles two cache lines.
+const TAG_STRIDE: usize = 8;
 
 /// Rows of sparse feature vectors, all over the same bucket space: linfa's records for this model.
 #[derive(Debug, Clone, Default)]
@@ -43,11 +45,17 @@ pub struct TrainTargets {
     pub tags: Vec<Option<TagSet>>,
 }
 
-/// Weights for `buckets` rows of [`N_OUTPUTS`] outputs, plus one bias per output.
+/// Weights for `buckets` rows, one bias per output. The label and tag weights are kept in two
+/// blocks, bucket-major, so that scoring the labels reads one 16-byte row per feature and the tag
+/// block is only read for the messages that need tags.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearModel {
     pub buckets: usize,
-    pub weights: Vec<f32>,
+    /// `buckets × N_LABELS` weights.
+    pub label_weights: Vec<f32>,
+    /// `buckets × TAG_STRIDE` weights: `N_TAGS` per bucket, then padding.
+    tag_weights: Vec<f32>,
+    /// `N_OUTPUTS` biases: labels, then tags.
     pub bias: Vec<f32>,
 }
 
@@ -61,14 +69,19 @@ pub struct Scores {
 impl Scores {
     /// The most probable label and its probability.
     pub fn best(&self) -> (Label, f32) {
-        let mut best = 0;
-        for k in 1..N_LABELS {
-            if self.labels[k] > self.labels[best] {
-                best = k;
-            }
-        }
-        (Label::ALL[best], self.labels[best])
+        best_label(&self.labels)
     }
+}
+
+/// The most probable label of a probability (or score) vector, and its value.
+pub fn best_label(labels: &[f32; N_LABELS]) -> (Label, f32) {
+    let mut best = 0;
+    for k in 1..N_LABELS {
+        if labels[k] > labels[best] {
+            best = k;
+        }
+    }
+    (Label::ALL[best], labels[best])
 }
 
 fn softmax(z: &mut [f32]) {
@@ -89,43 +102,95 @@ fn sigmoid(x: f32) -> f32 {
 
 impl LinearModel {
     pub fn zeros(buckets: usize) -> LinearModel {
-        LinearModel { buckets, weights: vec![0.0; buckets * N_OUTPUTS], bias: vec![0.0; N_OUTPUTS] }
+        LinearModel {
+            buckets,
+            label_weights: vec![0.0; buckets * N_LABELS],
+            tag_weights: vec![0.0; buckets * TAG_STRIDE],
+            bias: vec![0.0; N_OUTPUTS],
+        }
     }
 
-    /// The weight row of one bucket.
-    pub fn row(&self, bucket: u32) -> &[f32] {
-        let b = bucket as usize * N_OUTPUTS;
-        &self.weights[b..b + N_OUTPUTS]
+    /// The label weights of one bucket.
+    #[inline]
+    pub fn label_row(&self, bucket: u32) -> &[f32] {
+        let b = bucket as usize * N_LABELS;
+        &self.label_weights[b..b + N_LABELS]
     }
 
-    fn raw(&self, x: &SparseVec) -> [f32; N_OUTPUTS] {
-        let mut z = [0.0f32; N_OUTPUTS];
-        z.copy_from_slice(&self.bias);
+    /// The tag weights of one bucket.
+    #[inline]
+    pub fn tag_row(&self, bucket: u32) -> &[f32] {
+        let b = bucket as usize * TAG_STRIDE;
+        &self.tag_weights[b..b + N_TAGS]
+    }
+
+    /// Every weight of one bucket, labels then tags: the order of the model file.
+    pub fn row(&self, bucket: u32) -> impl Iterator<Item = f32> + '_ {
+        self.label_row(bucket).iter().chain(self.tag_row(bucket)).copied()
+    }
+
+    /// Builds a model from weights in file order (per bucket: labels, then tags). Missing
+    /// weights stay zero.
+    pub fn from_rows(buckets: usize, rows: impl IntoIterator<Item = f32>, bias: Vec<f32>) -> LinearModel {
+        let mut model = LinearModel::zeros(buckets);
+        model.bias = bias;
+        let mut rows = rows.into_iter();
+        let label_rows = model.label_weights.chunks_exact_mut(N_LABELS);
+        for (labels, tags) in label_rows.zip(model.tag_weights.chunks_exact_mut(TAG_STRIDE)) {
+            for w in labels.iter_mut().chain(&mut tags[..N_TAGS]) {
+                *w = rows.next().unwrap_or(0.0);
+            }
+        }
+        model
+    }
+
+    /// Raw label scores (before softmax) of one feature vector.
+    #[inline]
+    pub fn label_logits(&self, x: &SparseVec) -> [f32; N_LABELS] {
+        let mut z = [0.0f32; N_LABELS];
+        z.copy_from_slice(&self.bias[..N_LABELS]);
         for (b, v) in x.iter() {
-            for (zk, wk) in z.iter_mut().zip(self.row(b)) {
+            for (zk, wk) in z.iter_mut().zip(self.label_row(b)) {
                 *zk += v * wk;
             }
         }
         z
     }
 
+    /// Raw tag scores (before the sigmoid) of one feature vector.
+    #[inline]
+    pub fn tag_logits(&self, x: &SparseVec) -> [f32; N_TAGS] {
+        let mut z = [0.0f32; N_TAGS];
+        z.copy_from_slice(&self.bias[N_LABELS..]);
+        for (b, v) in x.iter() {
+            for (zk, wk) in z.iter_mut().zip(self.tag_row(b)) {
+                *zk += v * wk;
+            }
+        }
+        z
+    }
+
+    /// Label probabilities of one feature vector.
+    pub fn label_probabilities(&self, x: &SparseVec) -> [f32; N_LABELS] {
+        let mut p = self.label_logits(x);
+        softmax(&mut p);
+        p
+    }
+
+    /// Tag probabilities of one feature vector.
+    pub fn tag_probabilities(&self, x: &SparseVec) -> [f32; N_TAGS] {
+        self.tag_logits(x).map(sigmoid)
+    }
+
     /// Label and tag probabilities for one feature vector.
     pub fn scores(&self, x: &SparseVec) -> Scores {
-        let z = self.raw(x);
-        let mut labels = [0.0f32; N_LABELS];
-        labels.copy_from_slice(&z[..N_LABELS]);
-        softmax(&mut labels);
-        let mut tags = [0.0f32; N_TAGS];
-        for (t, zt) in tags.iter_mut().zip(&z[N_LABELS..]) {
-            *t = sigmoid(*zt);
-        }
-        Scores { labels, tags }
+        Scores { labels: self.label_probabilities(x), tags: self.tag_probabilities(x) }
     }
 
     /// Rounds every weight through half precision, as the model file stores them, so a model in
     /// memory predicts exactly as the same model loaded from a file.
     pub fn quantize(&mut self) {
-        for w in &mut self.weights {
+        for w in self.label_weights.iter_mut().chain(&mut self.tag_weights) {
             *w = half::f16::from_f32(*w).to_f32();
         }
     }
@@ -147,42 +212,48 @@ impl Fit<SparseRecords, TrainTargets, ModelError> for ValidLinearParams {
             return Err(ModelError::Shape(x.rows.len(), y.labels.len()));
         }
         let mut model = LinearModel::zeros(x.buckets);
-        let mut grad_sq = vec![0.0f32; model.weights.len()];
+        let mut label_sq = vec![0.0f32; model.label_weights.len()];
+        let mut tag_sq = vec![0.0f32; model.tag_weights.len()];
         let mut bias_sq = [0.0f32; N_OUTPUTS];
         let mut order: Vec<usize> = (0..x.rows.len()).collect();
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed());
         let (eta, l2, eps) = (self.learning_rate(), self.l2(), 1e-8f32);
+        // One AdaGrad step on weight `w` with accumulated squared gradient `s`.
+        let step = |w: &mut f32, s: &mut f32, g: f32, v: f32| {
+            let gk = g * v + l2 * *w;
+            *s += gk * gk;
+            *w -= eta * gk / (s.sqrt() + eps);
+        };
         for _ in 0..self.epochs() {
             order.shuffle(&mut rng);
             for &i in &order {
                 let row = &x.rows[i];
                 let mut g = [0.0f32; N_OUTPUTS];
-                let z = model.raw(row);
-                let mut p = [0.0f32; N_LABELS];
-                p.copy_from_slice(&z[..N_LABELS]);
-                softmax(&mut p);
+                let p = model.label_probabilities(row);
                 let label = y.labels[i].index();
                 for k in 0..N_LABELS {
                     g[k] = p[k] - if k == label { 1.0 } else { 0.0 };
                 }
                 let tagged = y.tags[i];
                 if let Some(tags) = tagged {
-                    for (t, tag) in Tag::ALL.iter().enumerate() {
+                    for (t, (tag, pt)) in Tag::ALL.iter().zip(model.tag_probabilities(row)).enumerate() {
                         let target = if tags.contains(*tag) { 1.0 } else { 0.0 };
-                        g[N_LABELS + t] = (sigmoid(z[N_LABELS + t]) - target) * self.tag_weight();
+                        g[N_LABELS + t] = (pt - target) * self.tag_weight();
+                    }
+                }
+                for (b, v) in row.iter() {
+                    let base = b as usize * N_LABELS;
+                    for k in 0..N_LABELS {
+                        step(&mut model.label_weights[base + k], &mut label_sq[base + k], g[k], v);
+                    }
+                    if tagged.is_some() {
+                        let base = b as usize * TAG_STRIDE;
+                        for t in 0..N_TAGS {
+                            step(&mut model.tag_weights[base + t], &mut tag_sq[base + t], g[N_LABELS + t], v);
+                        }
                     }
                 }
                 let outputs = if tagged.is_some() { N_OUTPUTS } else { N_LABELS };
-                for (b, v) in row.iter() {
-                    let base = b as usize * N_OUTPUTS;
-                    for k in 0..outputs {
-                        let w = &mut model.weights[base + k];
-                        let gk = g[k] * v + l2 * *w;
-                        let s = &mut grad_sq[base + k];
-                        *s += gk * gk;
-                        *w -= eta * gk / (s.sqrt() + eps);
-                    }
-                }
                 for k in 0..outputs {
                     bias_sq[k] += g[k] * g[k];
                     model.bias[k] -= eta * g[k] / (bias_sq[k].sqrt() + eps);
@@ -197,7 +268,7 @@ impl Fit<SparseRecords, TrainTargets, ModelError> for ValidLinearParams {
 impl PredictInplace<SparseRecords, Array1<usize>> for LinearModel {
     fn predict_inplace(&self, x: &SparseRecords, y: &mut Array1<usize>) {
         for (row, out) in x.rows.iter().zip(y.iter_mut()) {
-            *out = self.scores(row).best().0.index();
+            *out = best_label(&self.label_logits(row)).0.index();
         }
     }
 
@@ -220,7 +291,7 @@ mod tests {
         for (k, label) in Label::ALL.iter().enumerate() {
             for _ in 0..5 {
                 let mut v = SparseVec::default();
-                v.from_buckets(&mut [k as u32, 7]);
+                v.from_buckets(&[k as u32, 7]);
                 rows.push(v);
                 labels.push(*label);
             }

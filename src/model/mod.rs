@@ -15,7 +15,7 @@ use crate::labels::{Label, Tag, TagSet};
 
 pub use file::{ModelFileError, ModelMeta};
 pub use hyperparams::{LinearParams, ValidLinearParams};
-pub use linear::{LinearModel, Scores, SparseRecords, TrainTargets};
+pub use linear::{LinearModel, Scores, SparseRecords, TrainTargets, best_label};
 pub use metrics::{Evaluation, evaluate};
 pub use train::{Example, TrainReport, cross_validate, train};
 
@@ -54,6 +54,8 @@ pub struct Prediction {
     pub label: Label,
     /// Probability of `label`.
     pub confidence: f32,
+    /// Label probabilities, and tag probabilities for the unlawful labels (zero for the others:
+    /// tags are only given to unlawful messages, so their outputs are not computed).
     pub scores: Scores,
     pub tags: TagSet,
     /// Spans of the original text that drove the label, in text order.
@@ -117,8 +119,12 @@ impl Classifier {
     /// Analyses and classifies one message; `a` holds the analysis afterwards.
     pub fn predict(&self, text: &str, a: &mut Analysis) -> Prediction {
         self.analyzer.analyze(text, a);
-        let scores = self.model.scores(&a.features);
-        let (label, confidence) = scores.best();
+        let labels = self.model.label_probabilities(&a.features);
+        let (label, confidence) = best_label(&labels);
+        let scores = Scores {
+            labels,
+            tags: if label.is_unlawful() { self.model.tag_probabilities(&a.features) } else { [0.0; linear::N_TAGS] },
+        };
         let tags = self.tags(label, &scores, a);
         let evidence = self.evidence(label, tags, a);
         Prediction { label, confidence, scores, tags, evidence }
@@ -163,12 +169,23 @@ impl Classifier {
         out
     }
 
+    /// How much feature occurrence `i` pushed towards label `k` rather than the others.
+    fn contribution(&self, a: &Analysis, i: usize, k: usize) -> f32 {
+        let o = &a.occurrences[i];
+        let row = self.model.label_row(o.bucket);
+        let others =
+            (0..linear::N_LABELS).filter(|&j| j != k).map(|j| row[j]).sum::<f32>() / (linear::N_LABELS - 1) as f32;
+        a.features.values[a.positions[i] as usize] * (row[k] - others)
+    }
+
     /// Evidence: lexicon terms that agree with the label (threat terms for unlawful labels,
     /// negated terms for lawful reminders), then the features that pushed hardest towards the
     /// label, mapped back to the original text.
-    fn evidence(&self, label: Label, tags: TagSet, a: &Analysis) -> Vec<Span> {
+    fn evidence(&self, label: Label, tags: TagSet, a: &mut Analysis) -> Vec<Span> {
         let lexicon = self.analyzer.lexicon();
-        let mut spans: Vec<(u32, u32)> = Vec::new();
+        let mut scratch = std::mem::take(&mut a.evidence);
+        let EvidenceScratch { spans, candidates } = &mut scratch;
+        spans.clear();
         for hit in &a.hits {
             let entry = lexicon.entry(hit);
             let keep = match label {
@@ -181,25 +198,27 @@ impl Classifier {
             }
         }
         let k = label.index();
-        let mut ranked: Vec<(f32, u32, u32)> = a
-            .occurrences
-            .iter()
-            .filter(|o| matches!(o.namespace, Namespace::Word | Namespace::WordNgram | Namespace::LexTerm))
-            .filter_map(|o| {
-                let pos = a.features.indices.binary_search(&o.bucket).ok()?;
-                let row = self.model.row(o.bucket);
-                let others = (0..linear::N_LABELS).filter(|&j| j != k).map(|j| row[j]).sum::<f32>()
-                    / (linear::N_LABELS - 1) as f32;
-                let contribution = a.features.values[pos] * (row[k] - others);
-                (contribution > 0.0).then_some((contribution, o.start, o.end))
-            })
-            .collect();
-        ranked.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-        let mut added = 0;
-        for (_, s, e) in ranked {
-            if added == MAX_FEATURE_EVIDENCE {
-                break;
+        candidates.clear();
+        for (i, o) in a.occurrences.iter().enumerate() {
+            if matches!(o.namespace, Namespace::Word | Namespace::WordNgram | Namespace::LexTerm) {
+                let c = self.contribution(a, i, k);
+                if c > 0.0 {
+                    candidates.push((c, o.start, o.end));
+                }
             }
+        }
+        // The strongest candidates first (ties: earlier in the text), until enough are taken.
+        let mut added = 0;
+        while added < MAX_FEATURE_EVIDENCE {
+            let best = candidates
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.0 > 0.0)
+                .min_by(|(_, x), (_, y)| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)))
+                .map(|(i, _)| i);
+            let Some(i) = best else { break };
+            let (_, s, e) = candidates[i];
+            candidates[i].0 = 0.0;
             let slice = a.normalized_slice(s, e);
             // A span must be a word or more, and must not contain the field's own separator.
             if slice.chars().filter(|c| c.is_alphanumeric()).count() < 2 || slice.contains([';', '\n', '\r']) {
@@ -212,43 +231,79 @@ impl Classifier {
         }
         // Map to the original text, merge overlaps, keep text order.
         let mut original: Vec<Span> = spans
-            .into_iter()
-            .map(|(s, e)| {
+            .iter()
+            .map(|&(s, e)| {
                 let (os, oe) = a.normalized.original_span(s as usize, e as usize);
                 Span { start: os, end: oe }
             })
             .filter(|s| s.end > s.start)
             .collect();
-        original.sort();
-        let mut merged: Vec<Span> = Vec::new();
-        for s in original {
-            match merged.last_mut() {
-                Some(last) if s.start < last.end => last.end = last.end.max(s.end),
-                _ => merged.push(s),
+        original.sort_unstable();
+        original.dedup_by(|next, last| {
+            let overlaps = next.start < last.end;
+            if overlaps {
+                last.end = last.end.max(next.end);
             }
-        }
-        merged.truncate(MAX_EVIDENCE);
-        merged
+            overlaps
+        });
+        original.truncate(MAX_EVIDENCE);
+        a.evidence = scratch;
+        original
     }
+}
+
+/// Reusable buffers of [`Classifier::evidence`], kept in an [`Analysis`].
+#[derive(Debug, Default)]
+pub struct EvidenceScratch {
+    spans: Vec<(u32, u32)>,
+    candidates: Vec<(f32, u32, u32)>,
 }
 
 /// Writes evidence as `SPAN@START-END;…`, SPAN being the original text between the character
 /// offsets START and END (end exclusive).
 pub fn format_evidence(text: &str, spans: &[Span]) -> String {
     let mut out = String::new();
-    if spans.is_empty() {
-        return out;
-    }
-    let chars: Vec<char> = text.chars().collect();
+    write_evidence(text, spans, &mut out);
+    out
+}
+
+/// Appends the evidence field of [`format_evidence`] to `out`.
+pub fn write_evidence(text: &str, spans: &[Span], out: &mut String) {
+    use std::fmt::Write;
+    let mut cursor = CharCursor { text, chars: 0, byte: 0 };
     for (i, s) in spans.iter().enumerate() {
         if i > 0 {
             out.push(';');
         }
-        let (a, b) = (s.start as usize, (s.end as usize).min(chars.len()));
-        out.extend(&chars[a.min(b)..b]);
-        out.push_str(&format!("@{}-{}", s.start, s.end));
+        let a = cursor.byte_of(s.start as usize);
+        let b = cursor.byte_of(s.end as usize).max(a);
+        out.push_str(&text[a..b]);
+        let _ = write!(out, "@{}-{}", s.start, s.end);
     }
-    out
+}
+
+/// Turns character offsets into byte offsets, walking forward from the last one asked for.
+struct CharCursor<'a> {
+    text: &'a str,
+    chars: usize,
+    byte: usize,
+}
+
+impl CharCursor<'_> {
+    /// The byte offset of character `c` (the text's length past its end).
+    fn byte_of(&mut self, c: usize) -> usize {
+        if c < self.chars {
+            (self.chars, self.byte) = (0, 0);
+        }
+        for ch in self.text[self.byte..].chars() {
+            if self.chars == c {
+                break;
+            }
+            self.chars += 1;
+            self.byte += ch.len_utf8();
+        }
+        self.byte
+    }
 }
 
 #[cfg(test)]
@@ -261,5 +316,10 @@ mod tests {
         let spans = [Span { start: 5, end: 12 }];
         assert_eq!(format_evidence(text, &spans), "爆 通 讯 录@5-12");
         assert_eq!(format_evidence(text, &[]), "");
+        let two = [Span { start: 1, end: 3 }, Span { start: 5, end: 6 }];
+        assert_eq!(format_evidence(text, &two), "再不@1-3;爆@5-6");
+        // out of order or past the end: no panic, the text that exists
+        let odd = [Span { start: 5, end: 6 }, Span { start: 0, end: 1 }, Span { start: 11, end: 40 }];
+        assert_eq!(format_evidence(text, &odd), "爆@5-6;😀@0-1;录@11-40");
     }
 }

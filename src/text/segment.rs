@@ -63,8 +63,11 @@ impl Segmenter {
 
 /// Whether a token carries meaning for features (not only whitespace or punctuation).
 pub fn is_content_token(word: &str) -> bool {
+    // The common cases (Chinese, ASCII) first: `char::is_alphanumeric` searches Unicode tables.
     word.chars().any(|c| {
-        c.is_alphanumeric() || super::normalize::is_cjk(c) || super::normalize::Placeholder::from_char(c).is_some()
+        super::normalize::is_cjk(c)
+            || c.is_ascii_alphanumeric()
+            || (!c.is_ascii() && (super::normalize::Placeholder::from_char(c).is_some() || c.is_alphanumeric()))
     })
 }
 
