@@ -24,10 +24,11 @@ STAGES = [
     ("normalize", re.compile(r"text::normalize")),
     ("segment (jieba-rs)", re.compile(r"jieba_rs|Segmenter::segment")),
     ("lexicon", re.compile(r"lexicon::Lexicon::find|negated_before")),
-    ("features", re.compile(r"features::extract|SparseVec::from_buckets|features::hash")),
-    ("predict (scores)", re.compile(r"LinearModel::scores|LinearModel::raw")),
+    ("features", re.compile(r"features::extract|BucketCounter::fold|features::hash|is_content_token")),
+    ("predict (scores)", re.compile(r"LinearModel::(label_logits|label_probabilities|tag_logits|tag_probabilities)")),
     ("tags", re.compile(r"Classifier::tags")),
-    ("evidence", re.compile(r"Classifier::evidence|format_evidence|normalized_slice|original_span")),
+    ("evidence", re.compile(r"Classifier::evidence|Classifier::contribution|format_evidence|write_evidence|"
+                            r"CharCursor|normalized_slice|original_span")),
     ("write (CSV out)", re.compile(r"csv_out|CsvSink|write_all|csv::writer|csv_core::writer|"
                                    r"io::Write|BufWriter")),
     ("analyze (glue)", re.compile(r"Analyzer::analyze")),

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use half::slice::HalfFloatSliceExt;
 use serde::{Deserialize, Serialize};
 
 use super::hyperparams::ValidLinearParams;
@@ -127,7 +128,10 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(ModelMeta, LinearModel), ModelFileErr
     let bias_bytes = r.take(outputs * 4, "bias")?;
     let bias = bias_bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
     let weight_bytes = r.take(buckets * outputs * 2, "weights")?;
-    let weights = weight_bytes.chunks_exact(2).map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32());
+    let halves: Vec<half::f16> = weight_bytes.chunks_exact(2).map(|c| half::f16::from_le_bytes([c[0], c[1]])).collect();
+    let mut weights = vec![0.0f32; halves.len()];
+    // converts with the CPU's half-precision instructions where it has them
+    halves.convert_to_f32_slice(&mut weights);
     if r.pos != body.len() {
         return Err(ModelFileError::Header(format!("{} unexpected bytes after the weights", body.len() - r.pos)));
     }
