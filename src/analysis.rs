@@ -57,7 +57,6 @@ pub struct Analysis {
     pub hits: Vec<Hit>,
     pub occurrences: Vec<Occurrence>,
     pub features: SparseVec,
-    char_starts: Vec<u32>,
     buckets: Vec<u32>,
     scratch: NormalizeScratch,
 }
@@ -65,7 +64,8 @@ pub struct Analysis {
 impl Analysis {
     /// The normalized text of tokens or spans `start..end` (character offsets).
     pub fn normalized_slice(&self, start: u32, end: u32) -> &str {
-        let b = |c: u32| self.char_starts.get(c as usize).map_or(self.normalized.text.len(), |&b| b as usize);
+        let starts = &self.normalized.char_starts;
+        let b = |c: u32| starts.get(c as usize).map_or(self.normalized.text.len(), |&b| b as usize);
         &self.normalized.text[b(start)..b(end)]
     }
 
@@ -103,10 +103,8 @@ impl Analyzer {
     pub fn analyze(&self, text: &str, a: &mut Analysis) {
         self.normalizer.normalize(text, &mut a.scratch, &mut a.normalized);
         let norm = a.normalized.text.as_str();
-        a.char_starts.clear();
-        a.char_starts.extend(norm.char_indices().map(|(i, _)| i as u32));
         self.segmenter.segment(norm, &mut a.tokens);
-        let starts = &a.char_starts;
+        let starts = &a.normalized.char_starts;
         self.lexicon.find(norm, |byte| starts.partition_point(|&s| (s as usize) < byte), &mut a.hits);
         let input = FeatureInput { text: norm, tokens: &a.tokens, hits: &a.hits, lexicon: &self.lexicon };
         features::extract(&self.config, &input, &mut a.occurrences);
