@@ -61,7 +61,6 @@ pub struct Analysis {
     pub features: SparseVec,
     /// For each occurrence, the index of its bucket's entry in `features`.
     pub positions: Vec<u32>,
-    char_starts: Vec<u32>,
     counter: BucketCounter,
     scratch: NormalizeScratch,
     /// Buffers of the classifier's evidence step.
@@ -71,7 +70,8 @@ pub struct Analysis {
 impl Analysis {
     /// The normalized text of tokens or spans `start..end` (character offsets).
     pub fn normalized_slice(&self, start: u32, end: u32) -> &str {
-        let b = |c: u32| self.char_starts.get(c as usize).map_or(self.normalized.text.len(), |&b| b as usize);
+        let starts = &self.normalized.char_starts;
+        let b = |c: u32| starts.get(c as usize).map_or(self.normalized.text.len(), |&b| b as usize);
         &self.normalized.text[b(start)..b(end)]
     }
 
@@ -109,10 +109,8 @@ impl Analyzer {
     pub fn analyze(&self, text: &str, a: &mut Analysis) {
         self.normalizer.normalize(text, &mut a.scratch, &mut a.normalized);
         let norm = a.normalized.text.as_str();
-        a.char_starts.clear();
-        a.char_starts.extend(norm.char_indices().map(|(i, _)| i as u32));
         self.segmenter.segment(norm, &mut a.tokens);
-        let starts = &a.char_starts;
+        let starts = &a.normalized.char_starts;
         self.lexicon.find(norm, |byte| starts.partition_point(|&s| (s as usize) < byte), &mut a.hits);
         let input = FeatureInput { text: norm, tokens: &a.tokens, hits: &a.hits, lexicon: &self.lexicon };
         features::extract(&self.config, &input, &mut a.occurrences);

@@ -1,8 +1,12 @@
 //! Normalization: a chain of small stages that fold width, case, script, separators, evasion
 //! spellings and numbers, keeping for every output character the span of the original it came from.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use unicode_normalization::UnicodeNormalization;
+
+use super::openings::Openings;
 
 /// Characters with, for each, the half-open span of original characters it stands for.
 #[derive(Debug, Default, Clone)]
@@ -22,16 +26,18 @@ impl CharBuf {
         self.spans.push(span);
     }
 
-    fn fill_identity(&mut self, text: &str) {
-        self.clear();
-        for (i, c) in text.chars().enumerate() {
-            self.push(c, (i as u32, i as u32 + 1));
-        }
+    /// Appends `src`'s characters `range`, with their spans.
+    fn extend_from(&mut self, src: &CharBuf, range: std::ops::Range<usize>) {
+        self.chars.extend_from_slice(&src.chars[range.clone()]);
+        self.spans.extend_from_slice(&src.spans[range]);
     }
 
-    fn write_string(&self, out: &mut String) {
-        out.clear();
-        out.extend(self.chars.iter());
+    fn fill_identity(&mut self, text: &str) {
+        self.clear();
+        self.chars.reserve(text.len());
+        self.chars.extend(text.chars());
+        let n = self.chars.len() as u32;
+        self.spans.extend((0..n).map(|i| (i, i + 1)));
     }
 
     /// The original span covered by output characters `start..end`.
@@ -40,9 +46,78 @@ impl CharBuf {
     }
 }
 
-/// One step of the chain: reads `src`, writes `dst` (cleared first).
+/// What a stage did with its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The output is in `dst`.
+    Written,
+    /// The output would equal the input, so `dst` was left alone: the next stage reads `src`.
+    Unchanged,
+}
+
+/// Buffers a stage may reuse from one message to the next (each stage clears what it uses).
+#[derive(Debug, Default)]
+pub struct StageScratch {
+    text: String,
+    text2: String,
+    /// Byte offset in `text` of each character, then its length.
+    offsets: Vec<u32>,
+    units: Vec<(usize, usize)>,
+}
+
+/// One step of the chain: reads `src` and either writes `dst` (clearing it first) or, when it
+/// would change nothing, returns [`Outcome::Unchanged`] without touching `dst`.
 pub trait Stage: Send + Sync {
-    fn apply(&self, src: &CharBuf, dst: &mut CharBuf, scratch: &mut String);
+    fn apply(&self, src: &CharBuf, dst: &mut CharBuf, scratch: &mut StageScratch) -> Outcome;
+}
+
+/// A stage's output built as its input with some ranges replaced: nothing is copied before the
+/// first replacement, and a stage that replaces nothing finishes [`Outcome::Unchanged`].
+struct Edits<'a> {
+    src: &'a CharBuf,
+    dst: &'a mut CharBuf,
+    /// Characters of `src` before this are in `dst` (or replaced).
+    copied: usize,
+    written: bool,
+}
+
+impl<'a> Edits<'a> {
+    fn new(src: &'a CharBuf, dst: &'a mut CharBuf) -> Edits<'a> {
+        Edits { src, dst, copied: 0, written: false }
+    }
+
+    /// Copies the untouched characters up to `start`, the start of a replacement.
+    fn copy_to(&mut self, start: usize) {
+        if !self.written {
+            self.dst.clear();
+            self.written = true;
+        }
+        self.dst.extend_from(self.src, self.copied..start);
+    }
+
+    /// Drops characters `start..end`.
+    fn delete(&mut self, start: usize, end: usize) {
+        self.copy_to(start);
+        self.copied = end;
+    }
+
+    /// Replaces characters `start..end` by `with`, each standing for the span they covered.
+    fn replace(&mut self, start: usize, end: usize, with: impl IntoIterator<Item = char>) {
+        self.copy_to(start);
+        let span = self.src.span_of(start, end);
+        for c in with {
+            self.dst.push(c, span);
+        }
+        self.copied = end;
+    }
+
+    fn finish(self) -> Outcome {
+        if !self.written {
+            return Outcome::Unchanged;
+        }
+        self.dst.extend_from(self.src, self.copied..self.src.chars.len());
+        Outcome::Written
+    }
 }
 
 /// Placeholders that stand for numbers, amounts, phone numbers, links, codes and dates, so that
@@ -133,29 +208,120 @@ fn is_invisible(c: char) -> bool {
 /// ideographs), lower-casing, and removal of invisible characters.
 pub struct WidthCaseFold;
 
-impl Stage for WidthCaseFold {
-    fn apply(&self, src: &CharBuf, dst: &mut CharBuf, _scratch: &mut String) {
-        dst.clear();
-        for (&c, &span) in src.chars.iter().zip(&src.spans) {
-            if c.is_ascii() {
-                dst.push(c.to_ascii_lowercase(), span);
-            } else if matches!(c, '\u{4E00}'..='\u{9FFF}') {
-                dst.push(c, span);
-            } else if is_invisible(c) {
-                continue;
-            } else if c == '\u{3000}' {
-                dst.push(' ', span);
-            } else {
-                for folded in std::iter::once(c).nfkc() {
-                    if is_invisible(folded) {
-                        continue;
-                    }
-                    for lower in folded.to_lowercase() {
-                        dst.push(lower, span);
-                    }
+impl WidthCaseFold {
+    /// The folding of one character, given to `emit` (none for an invisible character).
+    fn fold(c: char, mut emit: impl FnMut(char)) {
+        if WidthCaseFold::keeps(c) {
+            emit(c);
+        } else if let '\u{FF01}'..='\u{FF5E}' = c {
+            // full-width ASCII: NFKC gives the ASCII character U+FEE0 below
+            emit(char::from((c as u32 - 0xFEE0) as u8).to_ascii_lowercase());
+        } else {
+            WidthCaseFold::fold_one(c, emit);
+        }
+    }
+
+    /// The folding of one character, the long way.
+    fn fold_one(c: char, mut emit: impl FnMut(char)) {
+        if c.is_ascii() {
+            emit(c.to_ascii_lowercase());
+        } else if matches!(c, '\u{4E00}'..='\u{9FFF}') {
+            emit(c);
+        } else if is_invisible(c) {
+            // dropped
+        } else if c == '\u{3000}' {
+            emit(' ');
+        } else {
+            for folded in std::iter::once(c).nfkc() {
+                if is_invisible(folded) {
+                    continue;
+                }
+                for lower in folded.to_lowercase() {
+                    emit(lower);
                 }
             }
         }
+    }
+
+    /// Whether the folding gives `c` back (false beyond plane 1, whatever it does there): a bit
+    /// per character, so that mixed Chinese, Latin and punctuation costs no mispredicted branch.
+    fn keeps(c: char) -> bool {
+        fn test(c: char) -> bool {
+            let mut out = ['\0'; 2];
+            let mut n = 0;
+            WidthCaseFold::fold_one(c, |f| {
+                if let Some(slot) = out.get_mut(n) {
+                    *slot = f;
+                }
+                n += 1;
+            });
+            n == 1 && out[0] == c
+        }
+        static KEEPS: LazyBits<2048, 32> = LazyBits::new(0, test);
+        KEEPS.get(c)
+    }
+}
+
+/// A bit per character of `base..base + 64 * BLOCKS`, from a pure `test`, computed 64 characters
+/// at a time on first use: a process pays only for the blocks its texts use. `WORDS` is
+/// `BLOCKS / 64`.
+struct LazyBits<const BLOCKS: usize, const WORDS: usize> {
+    base: u32,
+    test: fn(char) -> bool,
+    bits: [AtomicU64; BLOCKS],
+    /// A bit per block: computed.
+    done: [AtomicU64; WORDS],
+}
+
+impl<const BLOCKS: usize, const WORDS: usize> LazyBits<BLOCKS, WORDS> {
+    const fn new(base: u32, test: fn(char) -> bool) -> Self {
+        // evaluated at compile time, for a static
+        assert!(BLOCKS == WORDS * 64);
+        LazyBits { base, test, bits: [const { AtomicU64::new(0) }; BLOCKS], done: [const { AtomicU64::new(0) }; WORDS] }
+    }
+
+    /// The bit of `c`; false outside the range.
+    fn get(&self, c: char) -> bool {
+        let i = (c as u32).wrapping_sub(self.base) as usize;
+        let block = i / 64;
+        let (Some(bits), Some(done)) = (self.bits.get(block), self.done.get(block / 64)) else { return false };
+        let flag = 1 << (block % 64);
+        if done.load(Ordering::Acquire) & flag == 0 {
+            // Threads racing here compute the same word.
+            let first = self.base + (block * 64) as u32;
+            let mut word = 0u64;
+            for k in 0..64 {
+                if char::from_u32(first + k).is_some_and(self.test) {
+                    word |= 1 << k;
+                }
+            }
+            bits.store(word, Ordering::Relaxed);
+            done.fetch_or(flag, Ordering::Release);
+        }
+        bits.load(Ordering::Relaxed) & (1 << (i % 64)) != 0
+    }
+}
+
+impl Stage for WidthCaseFold {
+    fn apply(&self, src: &CharBuf, dst: &mut CharBuf, _scratch: &mut StageScratch) -> Outcome {
+        let Some(first) = src.chars.iter().position(|&c| !WidthCaseFold::keeps(c)) else {
+            return Outcome::Unchanged;
+        };
+        dst.clear();
+        dst.extend_from(src, 0..first);
+        let mut k = first;
+        while let Some(&c) = src.chars.get(k) {
+            let span = src.spans[k];
+            WidthCaseFold::fold(c, |f| dst.push(f, span));
+            // then the run of characters that stay
+            let end = src.chars[k + 1..]
+                .iter()
+                .position(|&c| !WidthCaseFold::keeps(c))
+                .map_or(src.chars.len(), |p| k + 1 + p);
+            dst.extend_from(src, k + 1..end);
+            k = end;
+        }
+        Outcome::Written
     }
 }
 
@@ -163,11 +329,14 @@ impl Stage for WidthCaseFold {
 pub struct AsciiLowercase;
 
 impl Stage for AsciiLowercase {
-    fn apply(&self, src: &CharBuf, dst: &mut CharBuf, _scratch: &mut String) {
-        dst.clear();
-        for (&c, &span) in src.chars.iter().zip(&src.spans) {
-            dst.push(c.to_ascii_lowercase(), span);
+    fn apply(&self, src: &CharBuf, dst: &mut CharBuf, _scratch: &mut StageScratch) -> Outcome {
+        if !src.chars.iter().any(char::is_ascii_uppercase) {
+            return Outcome::Unchanged;
         }
+        dst.clear();
+        dst.chars.extend(src.chars.iter().map(char::to_ascii_lowercase));
+        dst.spans.extend_from_slice(&src.spans);
+        Outcome::Written
     }
 }
 
@@ -183,61 +352,41 @@ const CJK_RANGES: [(u32, u32); 7] = [
     (0xFF00, 0xFFEF),
 ];
 
-/// Whether zhconv's `zh-Hans` conversion changes `c` on its own: a bit per character of
-/// [`CJK_RANGES`], computed once from zhconv's tables.
+/// Whether zhconv's `zh-Hans` conversion changes `c` on its own (only characters of
+/// [`CJK_RANGES`] are checked).
 fn is_traditional(c: char) -> bool {
-    static CONVERTIBLE: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
-    let offset = |u: u32| {
-        let mut base = 0;
-        for (lo, hi) in CJK_RANGES {
-            if (lo..=hi).contains(&u) {
-                return Some(base + (u - lo) as usize);
-            }
-            base += (hi - lo + 1) as usize;
+    fn test(c: char) -> bool {
+        let u = c as u32;
+        if !CJK_RANGES.iter().any(|&(lo, hi)| (lo..=hi).contains(&u)) {
+            return false;
         }
-        None
-    };
-    let Some(i) = offset(c as u32) else { return false };
-    let bits = CONVERTIBLE.get_or_init(|| {
-        let total: usize = CJK_RANGES.iter().map(|(lo, hi)| (hi - lo + 1) as usize).sum();
-        let mut bits = vec![0u64; total.div_ceil(64)];
-        let converter = zhconv::get_builtin_converter(zhconv::Variant::ZhHans);
-        let mut one = String::new();
-        for (lo, hi) in CJK_RANGES {
-            for u in lo..=hi {
-                let Some(ch) = char::from_u32(u) else { continue };
-                one.clear();
-                one.push(ch);
-                if converter.convert(&one) != one
-                    && let Some(k) = offset(u)
-                {
-                    bits[k / 64] |= 1 << (k % 64);
-                }
-            }
-        }
-        bits
-    });
-    bits[i / 64] & (1 << (i % 64)) != 0
+        let mut buf = [0u8; 4];
+        let one: &str = c.encode_utf8(&mut buf);
+        zhconv::get_builtin_converter(zhconv::Variant::ZhHans).convert(one) != one
+    }
+    // from the first character of CJK_RANGES to the last
+    static CONVERTIBLE: LazyBits<896, 14> = LazyBits::new(0x2000, test);
+    CONVERTIBLE.get(c)
 }
 
 /// Traditional to simplified Chinese characters (zhconv's `zh-Hans` tables).
 pub struct ScriptFold;
 
 impl Stage for ScriptFold {
-    fn apply(&self, src: &CharBuf, dst: &mut CharBuf, scratch: &mut String) {
-        dst.clear();
+    fn apply(&self, src: &CharBuf, dst: &mut CharBuf, scratch: &mut StageScratch) -> Outcome {
         // Most messages are already simplified: skip the converter unless some character would change.
         if !src.chars.iter().any(|&c| is_traditional(c)) {
-            dst.chars.extend_from_slice(&src.chars);
-            dst.spans.extend_from_slice(&src.spans);
-            return;
+            return Outcome::Unchanged;
         }
+        dst.clear();
         let converter = zhconv::get_builtin_converter(zhconv::Variant::ZhHans);
-        let input: String = src.chars.iter().collect();
-        scratch.clear();
-        converter.convert_to(&input, scratch);
-        if scratch.chars().count() == src.chars.len() {
-            for (c, &span) in scratch.chars().zip(&src.spans) {
+        let StageScratch { text: input, text2: output, .. } = scratch;
+        input.clear();
+        input.extend(src.chars.iter());
+        output.clear();
+        converter.convert_to(input, output);
+        if output.chars().count() == src.chars.len() {
+            for (c, &span) in output.chars().zip(&src.spans) {
                 dst.push(c, span);
             }
         } else {
@@ -251,10 +400,17 @@ impl Stage for ScriptFold {
                 }
             }
         }
+        Outcome::Written
     }
 }
 
 fn is_separator(c: char) -> bool {
+    // a bit per character of planes 0 and 1
+    static SEPARATORS: LazyBits<2048, 32> = LazyBits::new(0, is_separator_char);
+    if (c as u32) < 0x2_0000 { SEPARATORS.get(c) } else { is_separator_char(c) }
+}
+
+fn is_separator_char(c: char) -> bool {
     c.is_whitespace()
         || matches!(
             c,
@@ -320,12 +476,16 @@ impl CollapseSeparators {
 }
 
 impl Stage for CollapseSeparators {
-    fn apply(&self, src: &CharBuf, dst: &mut CharBuf, _scratch: &mut String) {
-        dst.clear();
+    fn apply(&self, src: &CharBuf, dst: &mut CharBuf, scratch: &mut StageScratch) -> Outcome {
         let chars = &src.chars;
         let n = chars.len();
-        let mut units: Vec<(usize, usize)> = Vec::new();
-        let mut i = 0;
+        let Some(mut i) = chars.iter().position(|&c| is_separator(c)) else { return Outcome::Unchanged };
+        // Units: the runs of non-separators.
+        let units = &mut scratch.units;
+        units.clear();
+        if i > 0 {
+            units.push((0, i));
+        }
         while i < n {
             if is_separator(chars[i]) {
                 i += 1;
@@ -337,24 +497,14 @@ impl Stage for CollapseSeparators {
             }
             units.push((start, i));
         }
-        let copy = |dst: &mut CharBuf, from: usize, to: usize| {
-            for (&c, &span) in chars[from..to].iter().zip(&src.spans[from..to]) {
-                dst.push(c, span);
-            }
-        };
-        let Some(&(first, _)) = units.first() else {
-            copy(dst, 0, n);
-            return;
-        };
-        copy(dst, 0, first);
-        for k in 0..units.len() {
-            let (s, e) = units[k];
-            copy(dst, s, e);
-            let next = units.get(k + 1).map_or(n, |u| u.0);
-            if k + 1 == units.len() || !CollapseSeparators::glue(chars, &units, k) {
-                copy(dst, e, next);
+        // Drop the separators between two units that glue.
+        let mut edits = Edits::new(src, dst);
+        for k in 0..units.len().saturating_sub(1) {
+            if CollapseSeparators::glue(chars, units, k) {
+                edits.delete(units[k].1, units[k + 1].0);
             }
         }
+        edits.finish()
     }
 }
 
@@ -405,6 +555,11 @@ pub fn parse_variants(table: &str) -> Result<Vec<VariantRule>, VariantsError> {
 pub struct FoldVariants {
     automaton: Option<AhoCorasick>,
     rules: Vec<VariantRule>,
+    /// Per rule: whether the variant begins, and whether it ends, with an ASCII letter or digit
+    /// (it then applies only where it does not touch another one on that side).
+    latin_ends: Vec<(bool, bool)>,
+    /// How every variant opens, to skip the automaton on the texts (most) where none can match.
+    openings: Openings,
 }
 
 impl FoldVariants {
@@ -413,12 +568,21 @@ impl FoldVariants {
         let automaton = if rules.is_empty() {
             None
         } else {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(rules.iter().map(|r| r.variant.as_str()))
-                .ok()
+            // A DFA is larger than the default NFA but several times faster on CJK text, where the
+            // automaton's prefilters do not help; the NFA if the DFA is too big.
+            let build = |kind| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .kind(kind)
+                    .build(rules.iter().map(|r| r.variant.as_str()))
+                    .ok()
+            };
+            build(Some(AhoCorasickKind::DFA)).or_else(|| build(None))
         };
-        FoldVariants { automaton, rules }
+        let latin = |c: char| c.is_ascii_alphanumeric();
+        let latin_ends = rules.iter().map(|r| (r.variant.starts_with(latin), r.variant.ends_with(latin))).collect();
+        let openings = Openings::new(rules.iter().map(|r| r.variant.as_str()));
+        FoldVariants { automaton, rules, latin_ends, openings }
     }
 }
 
@@ -427,45 +591,40 @@ fn is_ascii_word(c: Option<char>) -> bool {
 }
 
 impl Stage for FoldVariants {
-    fn apply(&self, src: &CharBuf, dst: &mut CharBuf, scratch: &mut String) {
-        dst.clear();
-        let Some(ac) = &self.automaton else {
-            dst.chars.extend_from_slice(&src.chars);
-            dst.spans.extend_from_slice(&src.spans);
-            return;
-        };
-        src.write_string(scratch);
-        let text = scratch.as_str();
-        let mut copied_chars = 0usize; // chars of src already handled
-        let mut byte_pos = 0usize; // byte offset matching `copied_chars`
+    fn apply(&self, src: &CharBuf, dst: &mut CharBuf, scratch: &mut StageScratch) -> Outcome {
+        let Some(ac) = &self.automaton else { return Outcome::Unchanged };
+        if !self.openings.any_in(&src.chars) {
+            return Outcome::Unchanged;
+        }
+        let StageScratch { text, offsets, .. } = scratch;
+        text.clear();
+        offsets.clear();
+        for &c in &src.chars {
+            offsets.push(text.len() as u32);
+            text.push(c);
+        }
+        offsets.push(text.len() as u32);
+        let text = text.as_str();
+        let char_at = |from: usize, byte: usize| from + offsets[from..].partition_point(|&b| (b as usize) < byte);
+        let mut edits = Edits::new(src, dst);
+        let mut start_char = 0; // matches come in text order
         for m in ac.find_iter(text) {
-            let rule = &self.rules[m.pattern().as_usize()];
-            let before = text[..m.start()].chars().next_back();
-            let after = text[m.end()..].chars().next();
-            let latin_start = rule.variant.starts_with(|c: char| c.is_ascii_alphanumeric());
-            let latin_end = rule.variant.ends_with(|c: char| c.is_ascii_alphanumeric());
+            start_char = char_at(start_char, m.start());
+            let end_char = char_at(start_char, m.end());
+            let rule = m.pattern().as_usize();
+            let (latin_start, latin_end) = self.latin_ends[rule];
+            let before = start_char.checked_sub(1).map(|k| src.chars[k]);
+            let after = src.chars.get(end_char).copied();
             if (latin_start && is_ascii_word(before)) || (latin_end && is_ascii_word(after)) {
                 continue;
             }
+            let rule = &self.rules[rule];
             if !rule.context.is_empty() && !rule.context.iter().any(|w| text.contains(w.as_str())) {
                 continue;
             }
-            // Copy the untouched characters before the match.
-            let start_char = copied_chars + text[byte_pos..m.start()].chars().count();
-            for k in copied_chars..start_char {
-                dst.push(src.chars[k], src.spans[k]);
-            }
-            let end_char = start_char + text[m.start()..m.end()].chars().count();
-            let span = src.span_of(start_char, end_char);
-            for c in rule.canonical.chars() {
-                dst.push(c, span);
-            }
-            copied_chars = end_char;
-            byte_pos = m.end();
+            edits.replace(start_char, end_char, rule.canonical.chars());
         }
-        for k in copied_chars..src.chars.len() {
-            dst.push(src.chars[k], src.spans[k]);
-        }
+        edits.finish()
     }
 }
 
@@ -475,21 +634,22 @@ const URL_TLDS: &[&str] = &[
 ];
 
 fn is_url_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "./:?=&_%#~+-@".contains(c)
+    c.is_ascii_alphanumeric()
+        || matches!(c, '.' | '/' | ':' | '?' | '=' | '&' | '_' | '%' | '#' | '~' | '+' | '-' | '@')
 }
 
+/// Whether a run of [`is_url_char`] characters is a link.
 fn looks_like_url(run: &[char]) -> bool {
-    let s: String = run.iter().collect();
-    if s.contains("://") || s.starts_with("www.") {
+    if run.windows(3).any(|w| w == [':', '/', '/']) || run.starts_with(&['w', 'w', 'w', '.']) {
         return true;
     }
     // domain.tld, optionally followed by a path
-    let host = s.split('/').next().unwrap_or("");
-    match host.rsplit_once('.') {
-        Some((name, tld)) => {
-            !name.is_empty()
-                && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-                && URL_TLDS.contains(&tld)
+    let host = run.split(|&c| c == '/').next().unwrap_or(&[]);
+    match host.iter().rposition(|&c| c == '.') {
+        Some(dot) => {
+            let (name, tld) = (&host[..dot], &host[dot + 1..]);
+            name.first().is_some_and(char::is_ascii_alphanumeric)
+                && URL_TLDS.iter().any(|t| t.chars().eq(tld.iter().copied()))
         }
         None => false,
     }
@@ -510,14 +670,22 @@ impl FoldNumbers {
             next += 1;
         }
         let next = chars.get(next).copied();
-        let groups: Vec<usize> = run.split(|c| !c.is_ascii_digit()).map(<[char]>::len).collect();
+        // The digit groups between the other characters: how many, the first three lengths, the longest.
+        let (mut groups, mut lengths, mut longest) = (0usize, [0usize; 3], 0usize);
+        for group in run.split(|c| !c.is_ascii_digit()) {
+            if let Some(l) = lengths.get_mut(groups) {
+                *l = group.len();
+            }
+            longest = longest.max(group.len());
+            groups += 1;
+        }
         let dashed = run.contains(&'-');
-        let date_like = groups.len() == 3
-            && groups[0] == 4
-            && groups[1] <= 2
-            && groups[2] <= 2
+        let date_like = groups == 3
+            && lengths[0] == 4
+            && lengths[1] <= 2
+            && lengths[2] <= 2
             && run.iter().any(|c| matches!(c, '-' | '/' | '.'));
-        let time_like = run.contains(&':') && groups.len() <= 3 && groups.iter().all(|&g| g <= 2);
+        let time_like = run.contains(&':') && groups <= 3 && longest <= 2;
         if date_like || time_like {
             return Placeholder::Date;
         }
@@ -534,7 +702,7 @@ impl FoldNumbers {
         {
             return Placeholder::Phone;
         }
-        if run.contains(&',') || (groups.len() == 2 && run.contains(&'.') && groups[1] == 2) {
+        if run.contains(&',') || (groups == 2 && run.contains(&'.') && lengths[1] == 2) {
             return Placeholder::Money;
         }
         if digits >= 4 && !run.contains(&'.') {
@@ -545,11 +713,13 @@ impl FoldNumbers {
 }
 
 impl Stage for FoldNumbers {
-    fn apply(&self, src: &CharBuf, dst: &mut CharBuf, _scratch: &mut String) {
-        dst.clear();
+    fn apply(&self, src: &CharBuf, dst: &mut CharBuf, _scratch: &mut StageScratch) -> Outcome {
         let chars = &src.chars;
         let n = chars.len();
-        let mut i = 0;
+        // Links and numbers begin with an ASCII letter or digit, or a currency sign.
+        let candidate = |c: &char| c.is_ascii_alphanumeric() || matches!(c, '¥' | '$' | '€' | '£');
+        let Some(mut i) = chars.iter().position(candidate) else { return Outcome::Unchanged };
+        let mut edits = Edits::new(src, dst);
         while i < n {
             let c = chars[i];
             // Links: an ASCII run that looks like a URL or a domain.
@@ -559,11 +729,11 @@ impl Stage for FoldNumbers {
                     j += 1;
                 }
                 let mut end = j;
-                while end > i && ".:?-".contains(chars[end - 1]) {
+                while end > i && matches!(chars[end - 1], '.' | ':' | '?' | '-') {
                     end -= 1;
                 }
                 if looks_like_url(&chars[i..end]) {
-                    dst.push(Placeholder::Url.as_char(), src.span_of(i, end));
+                    edits.replace(i, end, [Placeholder::Url.as_char()]);
                     i = end;
                     continue;
                 }
@@ -589,13 +759,13 @@ impl Stage for FoldNumbers {
                 }
                 // A number glued to latin letters (an order id like a12b3) is left to the URL/word path.
                 let p = FoldNumbers::classify(chars, start, j, currency);
-                dst.push(p.as_char(), src.span_of(i, j));
+                edits.replace(i, j, [p.as_char()]);
                 i = j;
                 continue;
             }
-            dst.push(c, src.spans[i]);
             i += 1;
         }
+        edits.finish()
     }
 }
 
@@ -604,6 +774,8 @@ impl Stage for FoldNumbers {
 pub struct Normalized {
     pub text: String,
     pub spans: Vec<(u32, u32)>,
+    /// Per character, its byte offset in `text`.
+    pub char_starts: Vec<u32>,
 }
 
 impl Normalized {
@@ -621,7 +793,7 @@ impl Normalized {
 pub struct NormalizeScratch {
     a: CharBuf,
     b: CharBuf,
-    s: String,
+    stage: StageScratch,
 }
 
 /// The normalization chain: width and case, script, separators, variants, numbers.
@@ -667,13 +839,21 @@ impl Normalizer {
     }
 
     fn run(&self, text: &str, scratch: &mut NormalizeScratch, out: &mut Normalized) {
-        let NormalizeScratch { a, b, s } = scratch;
+        let NormalizeScratch { a, b, stage: s } = scratch;
         a.fill_identity(text);
         for stage in &self.stages {
-            stage.apply(a, b, s);
-            std::mem::swap(a, b);
+            if stage.apply(a, b, s) == Outcome::Written {
+                std::mem::swap(a, b);
+            }
         }
-        a.write_string(&mut out.text);
+        out.text.clear();
+        out.text.extend(a.chars.iter());
+        out.char_starts.clear();
+        out.char_starts.extend(a.chars.iter().scan(0, |at, &c| {
+            let start = *at;
+            *at += c.len_utf8() as u32;
+            Some(start)
+        }));
         out.spans.clear();
         out.spans.extend_from_slice(&a.spans);
     }
@@ -703,6 +883,21 @@ mod tests {
         assert_eq!(norm("通\u{200B}讯录"), "通讯录");
         assert!(is_traditional('遺') && is_traditional('錄') && is_traditional('發'));
         assert!(!is_traditional('遗') && !is_traditional('录') && !is_traditional('a'));
+    }
+
+    #[test]
+    fn character_tables_agree_with_the_long_way() {
+        let mut fast = Vec::new();
+        let mut slow = Vec::new();
+        for c in (0..0x3_0000).filter_map(char::from_u32) {
+            fast.clear();
+            slow.clear();
+            WidthCaseFold::fold(c, |f| fast.push(f));
+            WidthCaseFold::fold_one(c, |f| slow.push(f));
+            assert_eq!(fast, slow, "fold of U+{:04X}", c as u32);
+            assert!(!WidthCaseFold::keeps(c) || slow == [c], "U+{:04X} kept", c as u32);
+            assert_eq!(is_separator(c), is_separator_char(c), "U+{:04X} separator", c as u32);
+        }
     }
 
     #[test]
