@@ -208,20 +208,17 @@ impl Classifier {
             }
         }
         // The strongest candidates first (ties: earlier in the text), until enough are taken.
+        candidates.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         let mut added = 0;
-        while added < MAX_FEATURE_EVIDENCE {
-            let best = candidates
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.0 > 0.0)
-                .min_by(|(_, x), (_, y)| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)))
-                .map(|(i, _)| i);
-            let Some(i) = best else { break };
-            let (_, s, e) = candidates[i];
-            candidates[i].0 = 0.0;
+        for &(_, s, e) in candidates.iter() {
+            if added == MAX_FEATURE_EVIDENCE {
+                break;
+            }
             let slice = a.normalized_slice(s, e);
             // A span must be a word or more, and must not contain the field's own separator.
-            if slice.chars().filter(|c| c.is_alphanumeric()).count() < 2 || slice.contains([';', '\n', '\r']) {
+            if slice.chars().filter(|&c| crate::text::normalize::is_cjk(c) || c.is_alphanumeric()).count() < 2
+                || slice.contains([';', '\n', '\r'])
+            {
                 continue;
             }
             if !spans.iter().any(|&(ps, pe)| ps <= s && e <= pe) {
