@@ -1,5 +1,6 @@
 //! CSV output: every input column unchanged, then label, confidence, tags and evidence.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -77,12 +78,9 @@ impl<W: Write> Sink for CsvSink<W> {
         self.row.push_field(&self.field);
         self.row.push_field(&p.tags.to_field());
         // masking keeps character offsets, so the spans still point at the same words
+        let text = if self.redact { Cow::Owned(redact(record.text())) } else { Cow::Borrowed(record.text()) };
         self.field.clear();
-        if self.redact {
-            write_evidence(&redact(record.text()), &p.evidence, &mut self.field);
-        } else {
-            write_evidence(record.text(), &p.evidence, &mut self.field);
-        }
+        write_evidence(&text, &p.evidence, &mut self.field);
         self.row.push_field(&self.field);
         self.writer.write_record(&self.row).map_err(csv_err)
     }

@@ -52,7 +52,7 @@ pub struct TrainTargets {
 pub struct LinearModel {
     pub buckets: usize,
     /// `buckets × N_LABELS` weights.
-    pub label_weights: Vec<f32>,
+    label_weights: Vec<f32>,
     /// `buckets × TAG_STRIDE` weights: `N_TAGS` per bucket, then padding.
     tag_weights: Vec<f32>,
     /// `N_OUTPUTS` biases: labels, then tags.
