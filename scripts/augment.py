@@ -15,7 +15,12 @@ Rules:
   traditional  the whole text in traditional characters (zhconv's zh-hant)
   emoji        emoji added around and inside the text
 
-Needs the `zhconv` package (pip install zhconv==1.4.3). Usage:
+and, besides, for a seeded quarter of the rows:
+  published    the text as public SMS datasets publish it: words separated by spaces (jieba),
+               punctuation and emoji removed, numbers, links, phone numbers, masked names and
+               places replaced by DIGIT, URL, PHONE, NAME and PLACE
+
+Needs zhconv and jieba (pip install zhconv==1.4.3 jieba==0.42.1). Usage:
   python3 scripts/augment.py [--seed 7] [--per-row 1]
 """
 import argparse
@@ -26,9 +31,15 @@ import random
 import sys
 
 try:
+    import jieba
     import zhconv
 except ImportError:
-    sys.exit("augment.py needs zhconv: pip install zhconv==1.4.3")
+    sys.exit("augment.py needs zhconv and jieba: pip install zhconv==1.4.3 jieba==0.42.1")
+
+import re
+import unicodedata
+
+jieba.setLogLevel(60)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "data")
@@ -125,7 +136,29 @@ def emoji(text, rng, variants):
     return "".join(chars)
 
 
-APPLY = {"spaced": spaced, "variant": variant, "pinyin": pinyin, "fullwidth": fullwidth,
+PUBLISHED_SHARE = 0.25
+URL_RE = re.compile(r"(?:https?://|www\.)[A-Za-z0-9./?=&_%#-]+|[A-Za-z0-9-]+\.(?:cn|com|net|top|cc)(?:/[A-Za-z0-9./?=&_%#-]*)?")
+PHONE_RE = re.compile(r"(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}|\d{3,4}-\d{7,8}|[48]00-?\d{3}-?\d{4}|95\d{3}")
+NAME_RE = re.compile(r"[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤][*＊某xX]{1,2}|[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹][先女][生士]")
+PLACE_RE = re.compile(r"[\u4e00-\u9fff]{2,3}(?:省|市|区|县|镇|村|街道|小区)")
+DIGIT_RE = re.compile(r"[0-9０-９][0-9０-９,.，]*")
+
+
+def published(text, rng, variants):
+    t = URL_RE.sub(" URL ", text)
+    t = PHONE_RE.sub(" PHONE ", t)
+    t = NAME_RE.sub(" NAME ", t)
+    t = PLACE_RE.sub(" PLACE ", t)
+    t = DIGIT_RE.sub(" DIGIT ", t)
+    words = []
+    for w in jieba.lcut(t):
+        w = "".join(c for c in w if not unicodedata.category(c).startswith(("P", "S", "Z", "C")))
+        if w:
+            words.append(w)
+    return " ".join(words)
+
+
+APPLY = {"published": published, "spaced": spaced, "variant": variant, "pinyin": pinyin, "fullwidth": fullwidth,
          "traditional": traditional, "emoji": emoji}
 
 
@@ -156,6 +189,11 @@ def main():
                 made.add(text)
                 out.append({"id": f"{r['id']}~{rule}", "text": text, "label": r["label"], "tags": r["tags"],
                             "kind": r["kind"], "source": f"augmented:{rule}"})
+            if rng.random() < PUBLISHED_SHARE:
+                text = published(r["text"], rng, variants)
+                if text and text != r["text"] and text not in made:
+                    out.append({"id": f"{r['id']}~published", "text": text, "label": r["label"], "tags": r["tags"],
+                                "kind": r["kind"], "source": "augmented:published"})
         with open(os.path.join(DATA, "labelled", side, "augmented.csv"), "w", newline="", encoding="utf-8") as fh:
             w = csv.DictWriter(fh, fieldnames=HEADER, lineterminator="\n")
             w.writeheader()

@@ -42,11 +42,15 @@ fn read_one(path: &str, out: &mut Vec<Example>) -> Result<(), InputError> {
         if text.trim().is_empty() {
             return Err(at("empty text".to_string()));
         }
-        let group = match id_i.and_then(|i| row.get(i)) {
-            Some(id) if !id.is_empty() => id.split('~').next().unwrap_or(id).to_string(),
-            _ => format!("{path}:{line}"),
+        let (group, slice, augmented) = match id_i.and_then(|i| row.get(i)) {
+            Some(id) if !id.is_empty() => {
+                let group = id.split('~').next().unwrap_or(id);
+                let slice = group.split('-').next().unwrap_or(group);
+                (group.to_string(), slice.to_string(), id.contains('~'))
+            }
+            _ => (format!("{path}:{line}"), path.to_string(), false),
         };
-        out.push(Example { text, label, tags, group });
+        out.push(Example { text, label, tags, group, slice, augmented });
     }
     Ok(())
 }
@@ -70,6 +74,9 @@ mod tests {
         let rows = read_labelled(&[f.path().display().to_string()]).unwrap();
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].group, rows[1].group);
+        assert_eq!((rows[0].slice.as_str(), rows[0].augmented), ("a", false));
+        assert!(rows[1].augmented);
+        assert_eq!(rows[2].slice, "b");
         assert_eq!(rows[2].tags.unwrap().to_field(), "contacts;image");
     }
 

@@ -54,6 +54,8 @@ pub struct Args {
     /// in every output field, so the output can be shared.
     #[arg(long)]
     redact: bool,
+    #[command(flatten)]
+    decision: super::DecisionArgs,
     /// No progress bar and no summary on standard error.
     #[arg(short, long)]
     quiet: bool,
@@ -73,7 +75,9 @@ enum OutputFormat {
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     set_threads(args.threads)?;
-    let classifier = load_model(args.model.as_deref())?;
+    let mut classifier = load_model(args.model.as_deref())?;
+    args.decision.apply(&mut classifier)?;
+    let review = args.decision.review();
     let options = args.read.options()?;
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
     for input in args.read.inputs() {
@@ -92,13 +96,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Options { chunk_size: args.chunk_size, fail_on_reject: args.on_error == OnError::Fail, progress: Some(&tick) };
     let summary = match args.output_format {
         OutputFormat::Csv => {
-            let mut sink = CsvSink::new(output).redacted(args.redact);
+            let mut sink = CsvSink::new(output).redacted(args.redact).with_review(review);
             let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
             sink.into_inner().context("flushing output")?.finish()?;
             summary
         }
         OutputFormat::Jsonl => {
-            let mut sink = JsonlSink::new(output).redacted(args.redact);
+            let mut sink = JsonlSink::new(output).redacted(args.redact).with_review(review);
             let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
             sink.flush()?;
             sink.into_inner().finish()?;

@@ -8,8 +8,9 @@ use rayon::prelude::*;
 use super::{Outcome, load_model, set_threads};
 use crate::analysis::Analysis;
 use crate::data::read_labelled;
-use crate::labels::Label;
-use crate::model::evaluate;
+use crate::labels::{Label, TagSet};
+use crate::model::metrics::{ECE_BINS, tags_to_text};
+use crate::model::{evaluate, evaluate_tags, expected_calibration_error};
 
 /// Score a model on CSV files with `text` and `label` columns: accuracy, per-label precision,
 /// recall and F1, macro-F1, and the confusion matrix.
@@ -19,8 +20,11 @@ use crate::model::evaluate;
   cuishou eval data/labelled/dev.csv --model my.model --json
   cuishou eval data/labelled/dev.csv --errors wrong.csv
 
---json prints one object with the keys accuracy, macro_f1, per_label (label -> precision,
-recall, f1, support), confusion (gold label -> predicted label -> rows) and rows.")]
+The table also gives the expected calibration error (ECE: the gap between confidence and
+accuracy, over 15 confidence bins) and, for files with a tags column, per-tag precision, recall
+and F1. --json prints one object with the keys accuracy, macro_f1, per_label (label ->
+precision, recall, f1, support), confusion (gold label -> predicted label -> rows), rows, ece and
+per_tag (tag -> precision, recall, f1, support; rows without a tags column are skipped).")]
 pub struct Args {
     /// Labelled CSV files.
     #[arg(required = true)]
@@ -43,25 +47,42 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     set_threads(args.threads)?;
     let classifier = load_model(args.model.as_deref())?;
     let examples = read_labelled(&args.inputs)?;
-    let predictions: Vec<(Label, f32)> = examples
+    let predictions: Vec<(Label, f32, TagSet)> = examples
         .par_iter()
         .map_init(Analysis::default, |a, e| {
             let p = classifier.predict(&e.text, a);
-            (p.label, p.confidence)
+            (p.label, p.confidence, p.tags)
         })
         .collect();
     let gold: Vec<Label> = examples.iter().map(|e| e.label).collect();
     let predicted: Vec<Label> = predictions.iter().map(|p| p.0).collect();
     let evaluation = evaluate(&gold, &predicted);
+    let confidence: Vec<f32> = predictions.iter().map(|p| p.1).collect();
+    let correct: Vec<bool> = gold.iter().zip(&predicted).map(|(g, p)| g == p).collect();
+    let ece = expected_calibration_error(&confidence, &correct, ECE_BINS);
+    let gold_tags: Vec<Option<TagSet>> = examples.iter().map(|e| e.tags).collect();
+    let predicted_tags: Vec<TagSet> = predictions.iter().map(|p| p.2).collect();
+    let per_tag = if gold_tags.iter().any(Option::is_some) {
+        evaluate_tags(&gold_tags, &predicted_tags)
+    } else {
+        Default::default()
+    };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&evaluation)?);
+        let mut json = serde_json::to_value(&evaluation)?;
+        json["ece"] = serde_json::json!(ece);
+        json["per_tag"] = serde_json::to_value(&per_tag)?;
+        println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
         print!("{}", evaluation.to_text());
+        println!("\nexpected calibration error (ECE, {ECE_BINS} bins)  {ece:.4}");
+        if !per_tag.is_empty() {
+            print!("\n{}", tags_to_text(&per_tag));
+        }
     }
     if let Some(path) = &args.errors {
         let mut w = csv::Writer::from_path(path).with_context(|| format!("creating {}", path.display()))?;
         w.write_record(["text", "gold", "predicted", "confidence"])?;
-        for (e, (label, conf)) in examples.iter().zip(&predictions) {
+        for (e, (label, conf, _)) in examples.iter().zip(&predictions) {
             if *label != e.label {
                 w.write_record([e.text.as_str(), e.label.as_str(), label.as_str(), &format!("{conf:.4}")])?;
             }

@@ -71,13 +71,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         };
         names.entry(o.bucket).or_insert_with(|| occurrence_name(o, &a.normalized.text, tag));
     }
-    let model = classifier.model();
     for label in Label::ALL {
         let k = label.index();
         let mut contributions: Vec<(f32, &str)> = a
             .features
             .iter()
-            .map(|(b, v)| (v * model.label_row(b)[k], names.get(&b).map_or("?", String::as_str)))
+            .map(|(b, v)| (classifier.contribution(b, v, k), names.get(&b).map_or("?", String::as_str)))
             .collect();
         contributions.sort_by(|x, y| y.0.total_cmp(&x.0));
         let fmt = |c: &[(f32, &str)]| c.iter().map(|(w, n)| format!("{n} {w:+.3}")).collect::<Vec<_>>().join(", ");

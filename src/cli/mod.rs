@@ -171,6 +171,63 @@ pub fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
 }
 
 /// Loads `--model`, or the model compiled into the binary.
+/// How the model's probabilities become a decision: the label prior and the review threshold.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DecisionArgs {
+    /// Expected share of labels in the input, where it differs from the training data's, e.g.
+    /// `other=0.9` for a phone export that is mostly everyday messages (LABEL=SHARE,...; labels not
+    /// named keep their training proportions). Probabilities are reweighted accordingly.
+    #[arg(long, value_name = "LABEL=SHARE,...", value_parser = parse_prior)]
+    prior: Option<Prior>,
+    /// A collection label with less confidence than this becomes `other` with a review flag
+    /// (adds a `review` column). 0 (the default) keeps every label.
+    #[arg(long, value_name = "X", default_value_t = 0.0, value_parser = parse_unit)]
+    min_confidence: f32,
+}
+
+impl DecisionArgs {
+    /// Applies the prior and the threshold to a loaded model.
+    pub fn apply(&self, classifier: &mut Classifier) -> anyhow::Result<()> {
+        if let Some(prior) = &self.prior {
+            classifier.set_prior(&prior.0).context("--prior")?;
+        }
+        classifier.set_min_confidence(self.min_confidence);
+        Ok(())
+    }
+
+    /// Whether outputs carry the review flag.
+    pub fn review(&self) -> bool {
+        self.min_confidence > 0.0
+    }
+}
+
+fn parse_unit(s: &str) -> Result<f32, String> {
+    match s.trim().parse::<f32>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("expected a number from 0 to 1, got {s:?}")),
+    }
+}
+
+/// The shares given to `--prior`.
+#[derive(Debug, Clone)]
+pub struct Prior(Vec<(crate::labels::Label, f32)>);
+
+fn parse_prior(s: &str) -> Result<Prior, String> {
+    s.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|part| {
+            let (label, share) = part.split_once('=').ok_or_else(|| format!("expected LABEL=SHARE, got {part:?}"))?;
+            let label: crate::labels::Label = label.trim().parse().map_err(|e| format!("{e}"))?;
+            let share: f32 = share.trim().parse().map_err(|_| format!("bad share in {part:?}"))?;
+            if !(share > 0.0 && share < 1.0) {
+                return Err(format!("the share of {} must be above 0 and below 1, got {share}", label.as_str()));
+            }
+            Ok((label, share))
+        })
+        .collect::<Result<_, _>>()
+        .map(Prior)
+}
+
 fn load_model(path: Option<&Path>) -> anyhow::Result<Classifier> {
     match path {
         Some(p) => Classifier::load(p).with_context(|| format!("loading model {}", p.display())),

@@ -111,6 +111,8 @@ struct Common {
     /// Where unreadable records go (default: OUT.rejects.csv beside -o, or standard error).
     #[arg(long, value_name = "FILE")]
     rejects: Option<PathBuf>,
+    #[command(flatten)]
+    decision: super::DecisionArgs,
     /// No progress and no summary on standard error.
     #[arg(short, long)]
     quiet: bool,
@@ -246,7 +248,8 @@ fn drive(c: &Common, names: &ColumnNames, sink: &mut (dyn Sink + Send)) -> anyho
     let summary = if from_input {
         labelled::run(sources, sink, &mut rejects, false)?
     } else {
-        let classifier = load_model(c.model.as_deref())?;
+        let mut classifier = load_model(c.model.as_deref())?;
+        c.decision.apply(&mut classifier)?;
         let bar = super::progress_bar(c.quiet);
         let tick = |n: u64| {
             if let Some(bar) = &bar {

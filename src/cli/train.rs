@@ -11,7 +11,13 @@ use super::{Outcome, set_threads};
 use crate::analysis::Resources;
 use crate::data::read_labelled;
 use crate::features::FeatureConfig;
-use crate::model::{Example, LinearParams, ValidLinearParams, cross_validate, train};
+use crate::labels::Label;
+use crate::model::hyperparams as hp;
+use crate::model::metrics::ECE_BINS;
+use crate::model::{
+    Calibration, Example, LinearParams, LosoReport, ValidLinearParams, cross_validate, evaluate,
+    expected_calibration_error, fit_temperature, leave_one_slice_out, train,
+};
 
 /// Train a model from CSV files with `text` and `label` columns (and optionally `tags` and `id`;
 /// rows whose ids share the part before `~` are kept in one cross-validation fold).
@@ -30,32 +36,35 @@ pub struct Args {
     #[arg(short, long, value_name = "MODEL")]
     output: PathBuf,
     /// Seed for the shuffling of rows between epochs.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = hp::DEFAULT_SEED)]
     seed: u64,
     /// Passes over the training rows.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = hp::DEFAULT_EPOCHS)]
     epochs: usize,
     /// AdaGrad step size.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = hp::DEFAULT_LEARNING_RATE)]
     learning_rate: f32,
     /// L2 penalty on the weights a row touches.
-    #[arg(long, default_value_t = 1e-6)]
+    #[arg(long, default_value_t = hp::DEFAULT_L2)]
     l2: f32,
     /// Weight of the tag outputs' loss relative to the label loss.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = hp::DEFAULT_TAG_WEIGHT)]
     tag_weight: f32,
-    /// log2 of the number of hash buckets.
-    #[arg(long, default_value_t = 18)]
-    bucket_bits: u8,
-    /// Word n-grams up to this length.
-    #[arg(long, default_value_t = 2)]
-    word_ngrams: u8,
-    /// Character n-gram lengths, as MIN-MAX (`0-0` for none).
-    #[arg(long, default_value = "1-3", value_parser = parse_range)]
-    char_ngrams: (u8, u8),
+    /// log2 of the number of hash buckets [default: 18].
+    #[arg(long)]
+    bucket_bits: Option<u8>,
+    /// Word n-grams up to this length [default: 2].
+    #[arg(long)]
+    word_ngrams: Option<u8>,
+    /// Character n-gram lengths, as MIN-MAX (`0-0` for none) [default: 1-2].
+    #[arg(long, value_parser = parse_range)]
+    char_ngrams: Option<(u8, u8)>,
     /// Leave the lexicon features out.
     #[arg(long)]
     no_lexicon: bool,
+    /// Leave the length-class feature out.
+    #[arg(long)]
+    no_length: bool,
     /// The normalization chain (basic: ASCII case and numbers only, to measure the full chain).
     #[arg(long, value_enum, default_value = "full")]
     normalization: crate::features::Normalization,
@@ -65,6 +74,18 @@ pub struct Args {
     /// Try a small grid of settings by cross-validation (needs --cv) and train the best.
     #[arg(long, requires = "cv")]
     search: bool,
+    /// Leave one slice out: for each slice (ids up to the first `-`), train on the others and
+    /// score its written rows; print the table, and calibrate the model's confidence on those
+    /// held-out predictions (unless --temperature is given).
+    #[arg(long)]
+    loso: bool,
+    /// With --loso: write every held-out prediction (slice, id, gold, predicted, confidence, text) to this CSV.
+    #[arg(long, value_name = "FILE", requires = "loso")]
+    loso_out: Option<PathBuf>,
+    /// Calibration temperature stored in the model: label scores are divided by it before the
+    /// softmax [default: 1, or the one --loso fits].
+    #[arg(long, value_name = "T")]
+    temperature: Option<f32>,
     /// Domain dictionary, lexicon and variants files (default: the ones built in).
     #[arg(long, value_name = "FILE")]
     dict: Option<PathBuf>,
@@ -101,12 +122,13 @@ impl Setting {
         let f = &self.features;
         let p = &self.params;
         format!(
-            "buckets=2^{} words=1-{} chars={}-{} lexicon={} normalization={:?} epochs={} lr={} l2={} tag_weight={}",
+            "buckets=2^{} words=1-{} chars={}-{} lexicon={} length={} normalization={:?} epochs={} lr={} l2={} tag_weight={}",
             f.bucket_bits,
             f.word_ngrams,
             f.char_ngram_min,
             f.char_ngram_max,
             f.lexicon,
+            f.length,
             f.normalization,
             p.epochs(),
             p.learning_rate(),
@@ -146,13 +168,17 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         variants: read_or(&args.variants, bundled.variants)?,
     };
     let examples: Vec<Example> = read_labelled(&args.inputs)?;
+    let defaults = FeatureConfig::default();
+    let (char_ngram_min, char_ngram_max) =
+        args.char_ngrams.unwrap_or((defaults.char_ngram_min, defaults.char_ngram_max));
     let features = FeatureConfig {
-        bucket_bits: args.bucket_bits,
-        word_ngrams: args.word_ngrams,
-        char_ngram_min: args.char_ngrams.0,
-        char_ngram_max: args.char_ngrams.1,
+        bucket_bits: args.bucket_bits.unwrap_or(defaults.bucket_bits),
+        word_ngrams: args.word_ngrams.unwrap_or(defaults.word_ngrams),
+        char_ngram_min,
+        char_ngram_max,
         lexicon: !args.no_lexicon,
         normalization: args.normalization,
+        length: !args.no_length,
     };
     features.check()?;
     let params = LinearParams::default()
@@ -185,14 +211,29 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         println!("chosen (macro-F1 {f1:.4}): {}", setting.describe());
         chosen = setting;
     }
-    let (classifier, report) = train(&examples, resources, chosen.features.clone(), chosen.params.clone())?;
+    let mut calibration = Calibration::default();
+    if args.loso {
+        let started = Instant::now();
+        let loso = leave_one_slice_out(&examples, &resources, &chosen.features, &chosen.params)?;
+        let fitted = print_loso(&examples, &loso, started.elapsed().as_secs_f64());
+        if let Some(path) = &args.loso_out {
+            write_held_out(path, &examples, &loso, fitted)?;
+        }
+        calibration = fitted;
+    }
+    if let Some(t) = args.temperature {
+        calibration = Calibration { temperature: t };
+        anyhow::ensure!(calibration.is_valid(), "--temperature must be a positive number, got {t}");
+    }
+    let (mut classifier, report) = train(&examples, resources, chosen.features.clone(), chosen.params.clone())?;
+    classifier.set_calibration(calibration);
     let bytes = classifier.to_bytes();
     std::fs::write(&args.output, &bytes).with_context(|| format!("writing {}", args.output.display()))?;
     println!("trained on {} rows:", examples.len());
     for (label, n) in &report.rows_per_label {
         println!("  {label:<22} {n}");
     }
-    println!("settings: {}", chosen.describe());
+    println!("settings: {} temperature={}", chosen.describe(), calibration.temperature);
     println!(
         "featurized in {:.2}s, fitted in {:.2}s; wrote {} ({:.2} MB)",
         report.featurize_time.as_secs_f64(),
@@ -201,4 +242,84 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         bytes.len() as f64 / 1e6
     );
     Ok(Outcome::Done)
+}
+
+/// Prints the leave-one-slice-out table, the pooled scores and the calibration it fits; returns
+/// the fitted calibration.
+fn print_loso(examples: &[Example], loso: &LosoReport, seconds: f64) -> Calibration {
+    println!(
+        "leave one slice out ({} slices, {:.1}s): train on the others, score the slice's written rows",
+        loso.slices.len(),
+        seconds
+    );
+    println!("  {:<10} {:>6} {:>9}  labels", "slice", "rows", "accuracy");
+    for s in &loso.slices {
+        let labels: Vec<String> = s.labels.iter().map(|(l, n)| format!("{l} {n}")).collect();
+        println!("  {:<10} {:>6} {:>9.4}  {}", s.slice, s.rows, s.accuracy, labels.join(", "));
+    }
+    let (gold, predicted) = loso.labels(examples);
+    let pooled = evaluate(&gold, &predicted);
+    println!(
+        "pooled over {} held-out rows: macro-F1 {:.4}, accuracy {:.4}",
+        pooled.rows, pooled.macro_f1, pooled.accuracy
+    );
+    for label in Label::ALL {
+        let l = &pooled.per_label[label.as_str()];
+        println!(
+            "  {:<22} precision {:.4} recall {:.4} f1 {:.4} support {}",
+            label.as_str(),
+            l.precision,
+            l.recall,
+            l.f1,
+            l.support
+        );
+    }
+    if let Some(w) = loso.worst() {
+        println!("worst slice: {} {:.4}", w.slice, w.accuracy);
+    }
+    let logits: Vec<[f32; 4]> = loso.held_out.iter().map(|h| h.logits).collect();
+    let correct: Vec<bool> = gold.iter().zip(&predicted).map(|(g, p)| g == p).collect();
+    let ece = |c: Calibration| {
+        let conf: Vec<f32> = logits.iter().map(|z| c.probabilities(z).into_iter().fold(0.0, f32::max)).collect();
+        expected_calibration_error(&conf, &correct, ECE_BINS)
+    };
+    let fitted = fit_temperature(&logits, &gold);
+    println!(
+        "calibration on the held-out predictions: temperature {} (ECE {:.4} before, {:.4} after)",
+        fitted.temperature,
+        ece(Calibration::default()),
+        ece(fitted)
+    );
+    fitted
+}
+
+/// Writes the held-out predictions of leave-one-slice-out, calibrated.
+fn write_held_out(
+    path: &std::path::Path,
+    examples: &[Example],
+    loso: &LosoReport,
+    c: Calibration,
+) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_path(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut header = vec!["slice", "id", "gold", "predicted", "confidence"];
+    header.extend(Label::ALL.iter().map(|l| l.as_str()));
+    header.push("text");
+    w.write_record(&header)?;
+    for h in &loso.held_out {
+        let e = &examples[h.index];
+        let p = c.probabilities(&h.logits);
+        let (label, conf) = (h.label, p[h.label.index()]);
+        let mut row = vec![
+            e.slice.clone(),
+            e.group.clone(),
+            e.label.as_str().to_string(),
+            label.as_str().to_string(),
+            format!("{conf:.4}"),
+        ];
+        row.extend(p.iter().map(|v| format!("{v:.4}")));
+        row.push(e.text.clone());
+        w.write_record(&row)?;
+    }
+    w.flush().with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
 }

@@ -27,6 +27,10 @@ pub struct FeatureConfig {
     /// Which normalization chain runs before segmentation.
     #[serde(default)]
     pub normalization: Normalization,
+    /// One feature for the message's length class (see [`length_class`]), so that a model can
+    /// learn how little a two-character reply says (absent in older model files: off).
+    #[serde(default)]
+    pub length: bool,
 }
 
 /// The normalization chain a model uses.
@@ -49,6 +53,7 @@ impl Default for FeatureConfig {
             char_ngram_max: 2,
             lexicon: true,
             normalization: Normalization::Full,
+            length: true,
         }
     }
 }
@@ -91,6 +96,7 @@ pub enum Namespace {
     LexTag = 5,
     NegTerm = 6,
     NegTag = 7,
+    Length = 8,
 }
 
 impl Namespace {
@@ -103,6 +109,7 @@ impl Namespace {
             Namespace::LexTag => "lextag",
             Namespace::NegTerm => "neg",
             Namespace::NegTag => "negtag",
+            Namespace::Length => "len",
         }
     }
 
@@ -286,6 +293,11 @@ pub fn extract(config: &FeatureConfig, input: &FeatureInput<'_>, out: &mut Vec<O
         }
     }
 
+    if config.length {
+        let (class, chars) = length_class(input.text);
+        push(hash::mix(class as u64 | Namespace::Length.seed() << 32), 0, chars, Namespace::Length);
+    }
+
     // Lexicon hits: the term and its tag, plain or negated.
     if config.lexicon {
         for hit in input.hits {
@@ -301,6 +313,20 @@ pub fn extract(config: &FeatureConfig, input: &FeatureInput<'_>, out: &mut Vec<O
     }
 }
 
+/// Upper bounds of the length classes, in characters other than whitespace.
+const LENGTH_CLASSES: [u32; 7] = [2, 5, 10, 20, 40, 80, 160];
+
+/// The length class of a text (0 for 1–2 characters … 7 for over 160) and its length in
+/// characters.
+pub fn length_class(text: &str) -> (usize, u32) {
+    let (mut chars, mut visible) = (0u32, 0u32);
+    for c in text.chars() {
+        chars += 1;
+        visible += u32::from(!c.is_whitespace());
+    }
+    (LENGTH_CLASSES.iter().position(|&b| visible <= b).unwrap_or(LENGTH_CLASSES.len()), chars)
+}
+
 /// A readable name for an occurrence, for `explain` (the audit view of a hashed feature).
 pub fn occurrence_name(occ: &Occurrence, normalized: &str, lexicon_tag: Option<&str>) -> String {
     let span: String = normalized.chars().skip(occ.start as usize).take((occ.end - occ.start) as usize).collect();
@@ -308,6 +334,14 @@ pub fn occurrence_name(occ: &Occurrence, normalized: &str, lexicon_tag: Option<&
     match (occ.namespace, lexicon_tag) {
         (Namespace::LexTag | Namespace::NegTag, Some(tag)) => {
             format!("{}:{tag}", occ.namespace.name())
+        }
+        (Namespace::Length, _) => {
+            let (class, _) = length_class(normalized);
+            let low = if class == 0 { 1 } else { LENGTH_CLASSES[class - 1] + 1 };
+            match LENGTH_CLASSES.get(class) {
+                Some(high) => format!("len:{low}-{high}"),
+                None => format!("len:{low}+"),
+            }
         }
         _ => format!("{}:{span}", occ.namespace.name()),
     }
@@ -343,6 +377,15 @@ mod tests {
         assert_eq!((v.indices.clone(), positions.clone()), (vec![7, 3], vec![0, 0, 1]));
         counter.fold(std::iter::empty(), &mut v, &mut positions);
         assert!(v.is_empty() && positions.is_empty());
+    }
+
+    #[test]
+    fn length_classes() {
+        assert_eq!(length_class("嗯").0, 0);
+        assert_eq!(length_class("在 吗 ？").0, 1);
+        assert_eq!(length_class("明天最后一天了哈，别忘了").0, 3);
+        assert_eq!(length_class(&"长".repeat(500)).0, 7);
+        assert_eq!(length_class("").0, 0);
     }
 
     #[test]

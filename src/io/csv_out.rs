@@ -18,6 +18,7 @@ pub struct CsvSink<W: Write> {
     /// One field being built (confidence, evidence).
     field: String,
     redact: bool,
+    review: bool,
 }
 
 impl<W: Write> CsvSink<W> {
@@ -27,6 +28,7 @@ impl<W: Write> CsvSink<W> {
             row: csv::StringRecord::new(),
             field: String::new(),
             redact: false,
+            review: false,
         }
     }
 
@@ -36,16 +38,26 @@ impl<W: Write> CsvSink<W> {
         self
     }
 
+    /// Adds the `review` column (`true` for a message sent to review, else `false`).
+    pub fn with_review(mut self, review: bool) -> CsvSink<W> {
+        self.review = review;
+        self
+    }
+
     pub fn into_inner(self) -> std::io::Result<W> {
         self.writer.into_inner().map_err(|e| e.into_error())
     }
 }
 
-/// The names of the added columns: `label`…, or `cuishou_label`… where the input already has a
-/// column of that name.
-pub fn output_columns(input: &[String]) -> Vec<String> {
-    let clash = OUTPUT_COLUMNS.iter().any(|c| input.iter().any(|i| i == c));
-    OUTPUT_COLUMNS.iter().map(|c| if clash { format!("cuishou_{c}") } else { c.to_string() }).collect()
+/// The column added by `--min-confidence`.
+pub const REVIEW_COLUMN: &str = "review";
+
+/// The names of the added columns: `label`… (and `review`), or `cuishou_label`… where the input
+/// already has a column of one of those names.
+pub fn output_columns(input: &[String], review: bool) -> Vec<String> {
+    let added = OUTPUT_COLUMNS.iter().chain(review.then_some(&REVIEW_COLUMN));
+    let clash = added.clone().any(|c| input.iter().any(|i| i == c));
+    added.map(|c| if clash { format!("cuishou_{c}") } else { c.to_string() }).collect()
 }
 
 fn csv_err(e: csv::Error) -> std::io::Error {
@@ -61,7 +73,7 @@ impl<W: Write> Sink for CsvSink<W> {
         for c in columns {
             self.row.push_field(c);
         }
-        for c in output_columns(columns) {
+        for c in output_columns(columns, self.review) {
             self.row.push_field(&c);
         }
         self.writer.write_record(&self.row).map_err(csv_err)
@@ -82,6 +94,9 @@ impl<W: Write> Sink for CsvSink<W> {
         self.field.clear();
         write_evidence(&text, &p.evidence, &mut self.field);
         self.row.push_field(&self.field);
+        if self.review {
+            self.row.push_field(if p.review { "true" } else { "false" });
+        }
         self.writer.write_record(&self.row).map_err(csv_err)
     }
 

@@ -14,6 +14,7 @@ pub struct JsonlSink<W: Write> {
     columns: Vec<String>,
     line: Vec<u8>,
     redact: bool,
+    review: bool,
 }
 
 /// Masks every string inside `v`.
@@ -28,12 +29,18 @@ fn redact_value(v: &mut Value) {
 
 impl<W: Write> JsonlSink<W> {
     pub fn new(out: W) -> JsonlSink<W> {
-        JsonlSink { out, columns: Vec::new(), line: Vec::new(), redact: false }
+        JsonlSink { out, columns: Vec::new(), line: Vec::new(), redact: false, review: false }
     }
 
     /// Masks phone, ID-card and bank-card numbers and e-mail addresses in every value written.
     pub fn redacted(mut self, redact: bool) -> JsonlSink<W> {
         self.redact = redact;
+        self
+    }
+
+    /// Adds the `review` field (true for a message sent to review).
+    pub fn with_review(mut self, review: bool) -> JsonlSink<W> {
+        self.review = review;
         self
     }
 
@@ -65,6 +72,9 @@ impl<W: Write> Sink for JsonlSink<W> {
         // masking keeps character offsets, so the spans still point at the same words
         let text = if self.redact { redact(record.text()) } else { record.text().to_string() };
         object.insert("evidence".into(), Value::String(format_evidence(&text, &p.evidence)));
+        if self.review {
+            object.insert("review".into(), Value::Bool(p.review));
+        }
         self.line.clear();
         serde_json::to_writer(&mut self.line, &object)?;
         self.line.push(b'\n');

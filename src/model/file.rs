@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use half::slice::HalfFloatSliceExt;
 use serde::{Deserialize, Serialize};
 
+use super::calibration::Calibration;
 use super::hyperparams::ValidLinearParams;
 use super::linear::{LinearModel, N_OUTPUTS};
 use crate::analysis::Resources;
@@ -25,6 +26,9 @@ pub struct ModelMeta {
     /// Training rows per label.
     pub trained_on: BTreeMap<String, usize>,
     pub resources: Resources,
+    /// How label scores become probabilities (absent in older files: uncalibrated).
+    #[serde(default)]
+    pub calibration: Calibration,
 }
 
 /// Why a model file could not be read.
@@ -117,6 +121,12 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(ModelMeta, LinearModel), ModelFileErr
         )));
     }
     meta.features.check().map_err(|e| ModelFileError::Header(e.to_string()))?;
+    if !meta.calibration.is_valid() {
+        return Err(ModelFileError::Header(format!(
+            "calibration temperature {} is not positive",
+            meta.calibration.temperature
+        )));
+    }
     let buckets = r.u32("bucket count")? as usize;
     let outputs = r.u32("output count")? as usize;
     if buckets != meta.features.buckets() || outputs != N_OUTPUTS {
@@ -126,12 +136,17 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(ModelMeta, LinearModel), ModelFileErr
         )));
     }
     let bias_bytes = r.take(outputs * 4, "bias")?;
-    let bias = bias_bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    let bias: Vec<f32> = bias_bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
     let weight_bytes = r.take(buckets * outputs * 2, "weights")?;
     let halves: Vec<half::f16> = weight_bytes.chunks_exact(2).map(|c| half::f16::from_le_bytes([c[0], c[1]])).collect();
     let mut weights = vec![0.0f32; halves.len()];
     // converts with the CPU's half-precision instructions where it has them
     halves.convert_to_f32_slice(&mut weights);
+    if let Some(bad) = weights.iter().chain(&bias).find(|w| !w.is_finite()) {
+        return Err(ModelFileError::Header(format!(
+            "the model holds a weight of {bad}: it is broken or its training diverged"
+        )));
+    }
     if r.pos != body.len() {
         return Err(ModelFileError::Header(format!("{} unexpected bytes after the weights", body.len() - r.pos)));
     }
@@ -161,6 +176,7 @@ mod tests {
                 lexicon: "term\ttag\n".into(),
                 variants: "v\tc\n".into(),
             },
+            calibration: Calibration { temperature: 1.5 },
         };
         (meta, model)
     }
@@ -190,6 +206,11 @@ mod tests {
         flipped[mid] ^= 0x40;
         assert!(matches!(from_bytes(&flipped), Err(ModelFileError::Checksum { .. })));
         assert!(matches!(from_bytes(b"PK\x03\x04 a zip file"), Err(ModelFileError::Foreign)));
+        // a weight that is not a number
+        let mut broken = model.clone();
+        broken.bias[0] = f32::NAN;
+        let err = from_bytes(&to_bytes(&meta, &broken)).unwrap_err().to_string();
+        assert!(err.contains("diverged"), "{err}");
         let mut newer = bytes.clone();
         newer[8] = 9;
         assert!(matches!(from_bytes(&newer), Err(ModelFileError::Version(9))));

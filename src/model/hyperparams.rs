@@ -19,9 +19,24 @@ pub struct ValidLinearParams {
     seed: u64,
 }
 
+/// The defaults: the settings of the shipped model (chosen by cross-validation, see
+/// `models/README.md`). `cuishou train`'s flags default to these, so a flagless run makes the
+/// shipped model.
+pub const DEFAULT_EPOCHS: usize = 15;
+pub const DEFAULT_LEARNING_RATE: f32 = 0.3;
+pub const DEFAULT_L2: f32 = 1e-6;
+pub const DEFAULT_TAG_WEIGHT: f32 = 0.5;
+pub const DEFAULT_SEED: u64 = 42;
+
 impl Default for LinearParams {
     fn default() -> Self {
-        LinearParams(ValidLinearParams { epochs: 10, learning_rate: 0.2, l2: 1e-6, tag_weight: 0.5, seed: 42 })
+        LinearParams(ValidLinearParams {
+            epochs: DEFAULT_EPOCHS,
+            learning_rate: DEFAULT_LEARNING_RATE,
+            l2: DEFAULT_L2,
+            tag_weight: DEFAULT_TAG_WEIGHT,
+            seed: DEFAULT_SEED,
+        })
     }
 }
 

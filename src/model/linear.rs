@@ -84,7 +84,8 @@ pub fn best_label(labels: &[f32; N_LABELS]) -> (Label, f32) {
     (Label::ALL[best], labels[best])
 }
 
-fn softmax(z: &mut [f32]) {
+/// Turns scores into probabilities in place.
+pub fn softmax(z: &mut [f32]) {
     let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut sum = 0.0;
     for v in z.iter_mut() {
@@ -185,6 +186,11 @@ impl LinearModel {
     /// Label and tag probabilities for one feature vector.
     pub fn scores(&self, x: &SparseVec) -> Scores {
         Scores { labels: self.label_probabilities(x), tags: self.tag_probabilities(x) }
+    }
+
+    /// Whether every weight and bias is a finite number (a diverged training run is not).
+    pub fn is_finite(&self) -> bool {
+        self.label_weights.iter().chain(&self.tag_weights).chain(&self.bias).all(|w| w.is_finite())
     }
 
     /// Rounds every weight through half precision, as the model file stores them, so a model in

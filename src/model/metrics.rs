@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::labels::Label;
+use crate::labels::{Label, Tag, TagSet};
 
 /// Precision, recall, F1 and support of one label.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -117,6 +117,74 @@ impl Evaluation {
     }
 }
 
+/// Bins of the expected calibration error that `eval` and `train --loso` report.
+pub const ECE_BINS: usize = 15;
+
+/// Expected calibration error: rows are put in `bins` equal-width bins by confidence; the error
+/// is the row-weighted mean gap between each bin's accuracy and its mean confidence.
+pub fn expected_calibration_error(confidence: &[f32], correct: &[bool], bins: usize) -> f64 {
+    let bins = bins.max(1);
+    let mut count = vec![0u64; bins];
+    let mut conf = vec![0f64; bins];
+    let mut right = vec![0u64; bins];
+    for (&c, &ok) in confidence.iter().zip(correct) {
+        let b = ((c.clamp(0.0, 1.0) as f64 * bins as f64) as usize).min(bins - 1);
+        count[b] += 1;
+        conf[b] += c as f64;
+        right[b] += ok as u64;
+    }
+    let n: u64 = count.iter().sum();
+    (0..bins)
+        .filter(|&b| count[b] > 0)
+        .map(|b| (count[b] as f64 / n as f64) * (right[b] as f64 / count[b] as f64 - conf[b] / count[b] as f64).abs())
+        .sum()
+}
+
+/// Precision, recall, F1 and support of each tag, over rows whose gold tags are known (`None`
+/// rows are skipped). Support is the number of rows whose gold tags have the tag.
+pub fn evaluate_tags(gold: &[Option<TagSet>], predicted: &[TagSet]) -> BTreeMap<&'static str, LabelScores> {
+    Tag::ALL
+        .iter()
+        .map(|&tag| {
+            let (mut tp, mut fp, mut fneg) = (0u64, 0u64, 0u64);
+            for (g, p) in gold.iter().zip(predicted) {
+                let Some(g) = g else { continue };
+                match (g.contains(tag), p.contains(tag)) {
+                    (true, true) => tp += 1,
+                    (false, true) => fp += 1,
+                    (true, false) => fneg += 1,
+                    (false, false) => {}
+                }
+            }
+            let precision = ratio(tp, tp + fp);
+            let recall = ratio(tp, tp + fneg);
+            let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
+            (tag.as_str(), LabelScores { precision, recall, f1, support: tp + fneg })
+        })
+        .collect()
+}
+
+/// A plain-text table of per-tag scores.
+pub fn tags_to_text(tags: &BTreeMap<&'static str, LabelScores>) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(s, "{:<22} {:>9} {:>9} {:>9} {:>8}", "tag", "precision", "recall", "f1", "support");
+    for tag in Tag::ALL {
+        if let Some(t) = tags.get(tag.as_str()) {
+            let _ = writeln!(
+                s,
+                "{:<22} {:>9.4} {:>9.4} {:>9.4} {:>8}",
+                tag.as_str(),
+                t.precision,
+                t.recall,
+                t.f1,
+                t.support
+            );
+        }
+    }
+    s
+}
+
 fn short(l: Label) -> &'static str {
     match l {
         Label::LawfulReminder => "lawful",
@@ -148,6 +216,27 @@ mod tests {
         // (0.5 + 0.8 + 1.0 + 0.0) / 4
         assert!((e.macro_f1 - 2.3 / 4.0).abs() < 1e-12);
         assert_eq!(e.confusion["other"]["lawful_reminder"], 1);
+    }
+
+    #[test]
+    fn calibration_error_by_hand() {
+        // bin 0.9-1.0: two rows at 0.95, one right: |0.5 - 0.95| = 0.45, weight 2/4
+        // bin 0.6-0.7: two rows at 0.65, both right: |1 - 0.65| = 0.35, weight 2/4
+        let ece = expected_calibration_error(&[0.95, 0.95, 0.65, 0.65], &[true, false, true, true], 10);
+        assert!((ece - 0.4).abs() < 1e-6, "{ece}");
+        assert_eq!(expected_calibration_error(&[], &[], 15), 0.0);
+    }
+
+    #[test]
+    fn tag_scores_by_hand() {
+        let t = |s: &str| TagSet::parse_field(s).unwrap();
+        let gold = [Some(t("contacts;visit")), Some(t("")), None, Some(t("visit"))];
+        let pred = [t("contacts"), t("visit"), t("visit"), t("visit")];
+        let s = evaluate_tags(&gold, &pred);
+        // visit: tp 1 (row 3), fp 1 (row 1), fn 1 (row 0); row 2 is skipped
+        assert!((s["visit"].precision - 0.5).abs() < 1e-12 && (s["visit"].recall - 0.5).abs() < 1e-12);
+        assert_eq!(s["contacts"].support, 1);
+        assert_eq!(s["contacts"].precision, 1.0);
     }
 
     #[test]

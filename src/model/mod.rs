@@ -1,6 +1,7 @@
 //! The classifier: a trained linear model with the analysis chain it was trained with; it turns
 //! a message into a label, a confidence, tags and evidence.
 
+pub mod calibration;
 pub mod file;
 pub mod hyperparams;
 pub mod linear;
@@ -13,11 +14,12 @@ use crate::analysis::{Analysis, Analyzer, AnalyzerError};
 use crate::features::Namespace;
 use crate::labels::{Label, Tag, TagSet};
 
+pub use calibration::{Calibration, fit_temperature};
 pub use file::{ModelFileError, ModelMeta};
 pub use hyperparams::{LinearParams, ValidLinearParams};
 pub use linear::{LinearModel, Scores, SparseRecords, TrainTargets, best_label};
-pub use metrics::{Evaluation, evaluate};
-pub use train::{Example, TrainReport, cross_validate, train};
+pub use metrics::{Evaluation, evaluate, evaluate_tags, expected_calibration_error};
+pub use train::{Example, HeldOut, LosoReport, SliceScore, TrainReport, cross_validate, leave_one_slice_out, train};
 
 /// The default model, trained from `data/` and compiled into the binary.
 pub static DEFAULT_MODEL: &[u8] = include_bytes!("../../models/default.model");
@@ -27,6 +29,8 @@ pub static DEFAULT_MODEL: &[u8] = include_bytes!("../../models/default.model");
 pub enum ModelError {
     #[error("no training rows")]
     EmptyDataset,
+    #[error("training diverged: some weights are not finite numbers (try a smaller --learning-rate)")]
+    Diverged,
     #[error("{0} feature rows but {1} targets")]
     Shape(usize, usize),
     #[error("invalid hyper-parameters: {0}")]
@@ -58,13 +62,20 @@ pub struct Prediction {
     /// tags are only given to unlawful messages, so their outputs are not computed).
     pub scores: Scores,
     pub tags: TagSet,
-    /// Spans of the original text that drove the label, in text order.
+    /// Spans of the original text that drove the label, in text order. For a message sent to
+    /// review, the spans that drove the collection label it was given before.
     pub evidence: Vec<Span>,
+    /// The model gave a collection label with less confidence than the minimum asked for
+    /// ([`Classifier::set_min_confidence`]); the message is labelled `other` and should be read
+    /// by a person.
+    pub review: bool,
 }
 
 /// How many spans of evidence at most, and how many of them may come from model features.
 const MAX_EVIDENCE: usize = 6;
 const MAX_FEATURE_EVIDENCE: usize = 3;
+/// Image terms at least this strong turn an intimidation into an image threat.
+const IMAGE_TERM_WEIGHT: f32 = 1.5;
 /// Lexicon terms weaker than this do not add a tag on their own.
 const TAG_TERM_WEIGHT: f32 = 1.0;
 
@@ -73,12 +84,26 @@ pub struct Classifier {
     analyzer: Analyzer,
     model: LinearModel,
     meta: ModelMeta,
+    /// Added to the calibrated label scores: `ln(prior / training prior)` per label (zero: the
+    /// training prior).
+    prior_shift: [f32; linear::N_LABELS],
+    /// A collection label less confident than this becomes `other` with the review flag.
+    min_confidence: f32,
+}
+
+/// Why a label prior could not be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PriorError {
+    #[error("the prior of {0} must be a number above 0 and below 1, got {1}")]
+    OutOfRange(&'static str, f32),
+    #[error("the model records no training rows of {0}, so its prior cannot be shifted")]
+    NoTrainingRows(&'static str),
 }
 
 impl Classifier {
     pub fn new(meta: ModelMeta, model: LinearModel) -> Result<Classifier, ModelError> {
         let analyzer = Analyzer::new(&meta.resources, meta.features.clone())?;
-        Ok(Classifier { analyzer, model, meta })
+        Ok(Classifier { analyzer, model, meta, prior_shift: [0.0; linear::N_LABELS], min_confidence: 0.0 })
     }
 
     /// Reads a model from the bytes of a model file.
@@ -116,18 +141,104 @@ impl Classifier {
         &self.meta
     }
 
+    /// Sets how label scores become probabilities (see [`calibration`]).
+    pub fn set_calibration(&mut self, calibration: Calibration) {
+        self.meta.calibration = calibration;
+    }
+
+    /// Label shift: the share of each label expected in the input, where it differs from the
+    /// training data's (a phone export is mostly everyday messages; the training data is
+    /// balanced). Labels not named keep their training share, and the rest is scaled so that the
+    /// shares sum to one. Probabilities are reweighted by `prior / training prior` (Saerens et
+    /// al., 2002).
+    pub fn set_prior(&mut self, prior: &[(Label, f32)]) -> Result<(), PriorError> {
+        let total: f32 = self.meta.trained_on.values().sum::<usize>() as f32;
+        let train: Vec<f32> = Label::ALL
+            .iter()
+            .map(|l| self.meta.trained_on.get(l.as_str()).copied().unwrap_or(0) as f32 / total.max(1.0))
+            .collect();
+        let mut target = [f32::NAN; linear::N_LABELS];
+        for &(label, p) in prior {
+            if !(p > 0.0 && p < 1.0) {
+                return Err(PriorError::OutOfRange(label.as_str(), p));
+            }
+            target[label.index()] = p;
+        }
+        let named: f32 = target.iter().filter(|p| !p.is_nan()).sum();
+        let rest_train: f32 = (0..linear::N_LABELS).filter(|&k| target[k].is_nan()).map(|k| train[k]).sum();
+        for k in 0..linear::N_LABELS {
+            if target[k].is_nan() {
+                target[k] = if rest_train > 0.0 { train[k] * (1.0 - named).max(0.0) / rest_train } else { 0.0 };
+            }
+        }
+        let sum: f32 = target.iter().sum();
+        for k in 0..linear::N_LABELS {
+            if train[k] <= 0.0 {
+                return Err(PriorError::NoTrainingRows(Label::ALL[k].as_str()));
+            }
+            let p = target[k] / sum;
+            if !(p > 0.0) {
+                return Err(PriorError::OutOfRange(Label::ALL[k].as_str(), p));
+            }
+            self.prior_shift[k] = (p / train[k]).ln();
+        }
+        Ok(())
+    }
+
+    /// Collection labels given with less confidence than `min` become `other`, flagged for review.
+    pub fn set_min_confidence(&mut self, min: f32) {
+        self.min_confidence = min;
+    }
+
+    /// Calibrated label probabilities of raw label scores, with the prior applied.
+    fn label_probabilities(&self, logits: &[f32; linear::N_LABELS]) -> [f32; linear::N_LABELS] {
+        let mut z = *logits;
+        let inv = 1.0 / self.meta.calibration.temperature;
+        for (zk, shift) in z.iter_mut().zip(&self.prior_shift) {
+            *zk = *zk * inv + shift;
+        }
+        linear::softmax(&mut z);
+        z
+    }
+
     /// Analyses and classifies one message; `a` holds the analysis afterwards.
     pub fn predict(&self, text: &str, a: &mut Analysis) -> Prediction {
         self.analyzer.analyze(text, a);
-        let labels = self.model.label_probabilities(&a.features);
-        let (label, confidence) = best_label(&labels);
+        let labels = self.label_probabilities(&self.model.label_logits(&a.features));
+        let (mut label, mut confidence) = best_label(&labels);
+        if label == Label::Intimidation && self.names_an_image(a) {
+            // The more harmful label wins: a threat that names a shaming picture is an image
+            // threat. Its confidence is that of an unlawful label, the two together.
+            label = Label::DoctoredImageThreat;
+            confidence += labels[label.index()];
+        }
         let scores = Scores {
             labels,
             tags: if label.is_unlawful() { self.model.tag_probabilities(&a.features) } else { [0.0; linear::N_TAGS] },
         };
         let tags = self.tags(label, &scores, a);
         let evidence = self.evidence(label, tags, a);
-        Prediction { label, confidence, scores, tags, evidence }
+        if label != Label::Other && confidence < self.min_confidence {
+            let other = Label::Other;
+            return Prediction {
+                label: other,
+                confidence: labels[other.index()],
+                scores,
+                tags: TagSet::default(),
+                evidence,
+                review: true,
+            };
+        }
+        Prediction { label, confidence, scores, tags, evidence, review: false }
+    }
+
+    /// Whether a strong image term of the lexicon (遗照, P图, 合成, 裸照 …) occurs un-negated.
+    fn names_an_image(&self, a: &Analysis) -> bool {
+        let lexicon = self.analyzer.lexicon();
+        a.hits.iter().any(|h| {
+            let e = lexicon.entry(h);
+            !h.negated && e.tag == Tag::Image && e.weight >= IMAGE_TERM_WEIGHT
+        })
     }
 
     /// Tags: the harms named by un-negated lexicon terms and by the tag outputs, for the two
@@ -169,13 +280,14 @@ impl Classifier {
         out
     }
 
-    /// How much feature occurrence `i` pushed towards label `k` rather than the others.
-    fn contribution(&self, a: &Analysis, i: usize, k: usize) -> f32 {
-        let o = &a.occurrences[i];
-        let row = self.model.label_row(o.bucket);
+    /// How much a feature of value `value` in `bucket` pushes towards label `k` rather than the
+    /// others: `value · (w_k − mean of the other labels' weights)`. The one formula behind both
+    /// the evidence and `cuishou explain`.
+    pub fn contribution(&self, bucket: u32, value: f32, k: usize) -> f32 {
+        let row = self.model.label_row(bucket);
         let others =
             (0..linear::N_LABELS).filter(|&j| j != k).map(|j| row[j]).sum::<f32>() / (linear::N_LABELS - 1) as f32;
-        a.features.values[a.positions[i] as usize] * (row[k] - others)
+        value * (row[k] - others)
     }
 
     /// Evidence: lexicon terms that agree with the label (threat terms for unlawful labels,
@@ -201,7 +313,7 @@ impl Classifier {
         candidates.clear();
         for (i, o) in a.occurrences.iter().enumerate() {
             if matches!(o.namespace, Namespace::Word | Namespace::WordNgram | Namespace::LexTerm) {
-                let c = self.contribution(a, i, k);
+                let c = self.contribution(o.bucket, a.features.values[a.positions[i] as usize], k);
                 if c > 0.0 {
                     candidates.push((c, o.start, o.end));
                 }
@@ -215,9 +327,11 @@ impl Classifier {
                 break;
             }
             let slice = a.normalized_slice(s, e);
-            // A span must be a word or more, and must not contain the field's own separator.
+            // A span must be a word or more, must not contain the field's own separator, and
+            // must say something (not 我们, 你好, 的照片).
             if slice.chars().filter(|&c| crate::text::normalize::is_cjk(c) || c.is_alphanumeric()).count() < 2
                 || slice.contains([';', '\n', '\r'])
+                || is_filler(slice)
             {
                 continue;
             }
@@ -247,6 +361,86 @@ impl Classifier {
         a.evidence = scratch;
         original
     }
+}
+
+/// Words that carry no evidence on their own: pronouns, greetings, particles, time words.
+const FILLER_WORDS: &[&str] = &[
+    "我们",
+    "你们",
+    "他们",
+    "咱们",
+    "我的",
+    "你的",
+    "您的",
+    "他的",
+    "她的",
+    "你好",
+    "您好",
+    "开始",
+    "是吧",
+    "东西",
+    "好了",
+    "一下",
+    "这个",
+    "那个",
+    "已经",
+    "现在",
+    "今天",
+    "明天",
+    "今晚",
+    "就是",
+    "什么",
+    "怎么",
+    "一个",
+    "知道",
+    "可以",
+    "没有",
+    "不是",
+    "还是",
+    "如果",
+    "因为",
+    "所以",
+    "但是",
+    "然后",
+    "时候",
+    "大家",
+    "自己",
+    "这样",
+    "那样",
+    "还有",
+    "一起",
+    "给你",
+    "给您",
+    "跟你",
+    "你家",
+    "我家",
+    "的话",
+    "一点",
+    "这边",
+    "那边",
+    "我们的",
+    "你们的",
+    "准备",
+    "看看",
+    "处理",
+    "一直",
+    "马上",
+    "尽快",
+    "请您",
+    "您在",
+    "你在",
+    "我在",
+];
+
+/// Characters a span should neither start nor end with (particles and structure words).
+const EDGE_PARTICLES: &[char] =
+    &['的', '了', '吧', '呢', '啊', '吗', '呀', '嘛', '哦', '着', '地', '得', '和', '与', '在', '是'];
+
+/// Whether a candidate evidence span is filler: a filler word, or a span that starts or ends with
+/// a particle (`的照片`, `好了`).
+fn is_filler(span: &str) -> bool {
+    let span = span.trim();
+    FILLER_WORDS.contains(&span) || span.starts_with(EDGE_PARTICLES) || span.ends_with(EDGE_PARTICLES)
 }
 
 /// Reusable buffers of [`Classifier::evidence`], kept in an [`Analysis`].
@@ -318,5 +512,15 @@ mod tests {
         // out of order or past the end: no panic, the text that exists
         let odd = [Span { start: 5, end: 6 }, Span { start: 0, end: 1 }, Span { start: 11, end: 40 }];
         assert_eq!(format_evidence(text, &odd), "爆@5-6;😀@0-1;录@11-40");
+    }
+
+    #[test]
+    fn filler_is_never_evidence() {
+        for span in ["我们", "你好", "开始", "是吧", "东西", "的照片", "好了", "发群里了"] {
+            assert!(is_filler(span), "{span}");
+        }
+        for span in ["通讯录", "遗照", "上门", "你爸妈", "老赖"] {
+            assert!(!is_filler(span), "{span}");
+        }
     }
 }

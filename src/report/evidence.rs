@@ -70,6 +70,9 @@ pub struct SenderReport {
     pub days: Vec<(NaiveDate, LabelCounts)>,
     /// The unlawful messages in time order (messages without a time last, in input order).
     pub messages: Vec<Message>,
+    /// Messages sent to review (`--min-confidence`): counted as `other`, listed apart with the
+    /// label the model leaned to and its confidence, in the same order.
+    pub review: Vec<Message>,
 }
 
 impl SenderReport {
@@ -120,6 +123,7 @@ struct SenderAcc {
     last: Option<Stamp>,
     days: BTreeMap<NaiveDate, LabelCounts>,
     messages: Vec<Message>,
+    review: Vec<Message>,
 }
 
 /// Gathers the evidence report from classified messages. Memory grows with the unlawful
@@ -182,11 +186,13 @@ impl EvidenceSink {
         let mut other_senders = 0;
         let mut senders: Vec<SenderReport> = Vec::new();
         for mut acc in self.senders {
-            if acc.counts.get(Label::Other) == acc.counts.total() {
+            if acc.counts.get(Label::Other) == acc.counts.total() && acc.review.is_empty() {
                 other_senders += 1;
                 continue;
             }
-            acc.messages.sort_by_key(|m| (m.time.is_none(), m.time.map(|t| t.local), m.seq));
+            for list in [&mut acc.messages, &mut acc.review] {
+                list.sort_by_key(|m| (m.time.is_none(), m.time.map(|t| t.local), m.seq));
+            }
             senders.push(SenderReport {
                 sender: acc.sender,
                 contact_name: acc.contact_name,
@@ -196,6 +202,7 @@ impl EvidenceSink {
                 last: acc.last,
                 days: acc.days.into_iter().collect(),
                 messages: acc.messages,
+                review: acc.review,
             });
         }
         senders.sort_by(|a, b| {
@@ -255,19 +262,22 @@ impl Sink for EvidenceSink {
             }
             acc.days.entry(t.date()).or_default().add(p.label);
         }
-        if p.label.is_unlawful() {
+        if p.label.is_unlawful() || p.review {
             let text = record.text();
-            acc.messages.push(Message {
+            // a message sent to review is shown with the label the model leaned to
+            let (label, confidence) = if p.review { p.scores.best() } else { (p.label, p.confidence) };
+            let m = Message {
                 id: self.fields.id(record),
                 time: stamp,
                 time_raw: time_raw.map(|t| t.trim().to_string()).unwrap_or_default(),
                 text: if redact_text { redact(text) } else { text.to_string() },
-                label: p.label,
-                confidence: p.confidence,
+                label,
+                confidence,
                 tags: p.tags,
                 evidence: p.evidence.clone(),
                 seq,
-            });
+            };
+            if p.review { acc.review.push(m) } else { acc.messages.push(m) }
         }
         Ok(())
     }
@@ -283,32 +293,30 @@ fn tag_list(tags: TagSet) -> Vec<&'static str> {
 
 impl EvidenceReport {
     /// The JSON form: `{"senders": [{"sender", "contact_name", "counts", "tags", "first", "last",
-    /// "messages": [{"id", "time", "text", "label", "tags", "evidence"}]}], "total"}`.
+    /// "messages": [{"id", "time", "text", "label", "tags", "evidence"}], "review": [the same,
+    /// for messages sent to review, with the label the model leaned to]}], "total"}`.
     pub fn to_json(&self) -> Value {
+        let message_json = |m: &Message| {
+            let evidence: Vec<Value> = m
+                .evidence
+                .iter()
+                .zip(m.evidence_texts())
+                .map(|(sp, text)| json!({"start": sp.start, "end": sp.end, "text": text}))
+                .collect();
+            json!({
+                "id": m.id,
+                "time": m.time_iso(),
+                "text": m.text,
+                "label": m.label.as_str(),
+                "tags": tag_list(m.tags),
+                "evidence": evidence,
+            })
+        };
         let senders: Vec<Value> = self
             .senders
             .iter()
             .map(|s| {
-                let messages: Vec<Value> = s
-                    .messages
-                    .iter()
-                    .map(|m| {
-                        let evidence: Vec<Value> = m
-                            .evidence
-                            .iter()
-                            .zip(m.evidence_texts())
-                            .map(|(sp, text)| json!({"start": sp.start, "end": sp.end, "text": text}))
-                            .collect();
-                        json!({
-                            "id": m.id,
-                            "time": m.time_iso(),
-                            "text": m.text,
-                            "label": m.label.as_str(),
-                            "tags": tag_list(m.tags),
-                            "evidence": evidence,
-                        })
-                    })
-                    .collect();
+                let messages: Vec<Value> = s.messages.iter().map(message_json).collect();
                 let mut o = Map::new();
                 o.insert("sender".into(), json!(s.sender));
                 o.insert("contact_name".into(), json!(s.contact_name));
@@ -317,6 +325,7 @@ impl EvidenceReport {
                 o.insert("first".into(), json!(s.first.map(|t| t.to_iso())));
                 o.insert("last".into(), json!(s.last.map(|t| t.to_iso())));
                 o.insert("messages".into(), Value::Array(messages));
+                o.insert("review".into(), Value::Array(s.review.iter().map(message_json).collect()));
                 Value::Object(o)
             })
             .collect();
@@ -402,21 +411,13 @@ impl EvidenceReport {
             }
             if s.messages.is_empty() {
                 let _ = writeln!(md, "\n未发现违法催收消息。");
-                continue;
+            } else {
+                let _ = writeln!(md, "\n违法催收消息（按时间排序，**加粗**为判断依据）：\n");
             }
-            let _ = writeln!(md, "\n违法催收消息（按时间排序，**加粗**为判断依据）：\n");
-            for (n, m) in s.messages.iter().enumerate() {
-                let tags: Vec<&str> = m.tags.iter().map(law::tag_name).collect();
-                let _ = writeln!(
-                    md,
-                    "{}. 编号 {} · {} · {}{}  \n   {}",
-                    n + 1,
-                    m.id,
-                    m.time_display(),
-                    law::label_name(m.label),
-                    if tags.is_empty() { String::new() } else { format!("（{}）", tags.join("、")) },
-                    md_marked(&m.text, &m.evidence)
-                );
+            md_messages(&mut md, &s.messages);
+            if !s.review.is_empty() {
+                let _ = writeln!(md, "\n{}：\n", REVIEW_HEADING);
+                md_messages(&mut md, &s.review);
             }
         }
         let present = self.tags_present();
@@ -432,6 +433,27 @@ impl EvidenceReport {
         }
         let _ = writeln!(md, "\n---\n\n{}", law::DISCLAIMER);
         md
+    }
+}
+
+/// The heading of a sender's messages sent to review.
+pub const REVIEW_HEADING: &str = "待人工复核（置信度低于 --min-confidence，计入“其他”；标签为模型倾向）";
+
+/// A numbered Markdown list of messages with their evidence in bold.
+fn md_messages(md: &mut String, messages: &[Message]) {
+    use std::fmt::Write;
+    for (n, m) in messages.iter().enumerate() {
+        let tags: Vec<&str> = m.tags.iter().map(law::tag_name).collect();
+        let _ = writeln!(
+            md,
+            "{}. 编号 {} · {} · {}{}  \n   {}",
+            n + 1,
+            m.id,
+            m.time_display(),
+            law::label_name(m.label),
+            if tags.is_empty() { String::new() } else { format!("（{}）", tags.join("、")) },
+            md_marked(&m.text, &m.evidence)
+        );
     }
 }
 
@@ -525,6 +547,7 @@ mod tests {
                 scores: Scores { labels: [0.0; 4], tags: [0.0; 7] },
                 tags: TagSet::parse_field(tags).unwrap(),
                 evidence: evidence.to_vec(),
+                review: false,
             };
             sink.write(&r, &p).unwrap();
         }
@@ -620,6 +643,7 @@ mod tests {
                 scores: Scores { labels: [0.0; 4], tags: [0.0; 7] },
                 tags: TagSet::default(),
                 evidence: vec![],
+                review: false,
             };
             sink.write(&r, &p).unwrap();
         }

@@ -267,6 +267,12 @@ fn sender_section(out: &mut String, i: usize, s: &SenderReport) {
             message_block(out, m);
         }
     }
+    if !s.review.is_empty() {
+        let _ = write!(out, r#"<h3 class="review">{}</h3>"#, escape(super::evidence::REVIEW_HEADING));
+        for m in &s.review {
+            message_block(out, m);
+        }
+    }
     out.push_str("</section>");
 }
 
@@ -406,6 +412,14 @@ pub fn scan_html(r: &ScanReport, info: &RunInfo) -> String {
         fmt_count(r.by_label.unlawful()),
         percent(r.by_label.unlawful(), r.total)
     );
+    if r.review > 0 {
+        let _ = write!(
+            b,
+            r#"<div class="card"><span class="k">待人工复核（计入其他）</span>{}<span class="k">{}</span></div>"#,
+            counted("span", "/review", r.review, "n"),
+            percent(r.review, r.total)
+        );
+    }
     for l in Label::ALL {
         let _ = write!(
             b,

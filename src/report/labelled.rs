@@ -71,7 +71,7 @@ fn prediction(record: &Record, columns: &[String]) -> Result<Prediction, String>
     let evidence = field(record, columns, names.evidence).map(parse_evidence).unwrap_or_default();
     let mut labels = [0.0; 4];
     labels[label.index()] = confidence;
-    Ok(Prediction { label, confidence, scores: Scores { labels, tags: [0.0; 7] }, tags, evidence })
+    Ok(Prediction { label, confidence, scores: Scores { labels, tags: [0.0; 7] }, tags, evidence, review: false })
 }
 
 /// Feeds every record of `sources` with the prediction its columns hold into `sink`; records

@@ -70,6 +70,8 @@ pub struct ScanReport {
     pub has_time: bool,
     /// Records counted under [`MORE_PLATFORMS`].
     pub overflow: u64,
+    /// Messages sent to review (`--min-confidence`): counted under `other` too, and here apart.
+    pub review: u64,
 }
 
 /// Gathers the scan; memory is bounded by [`MAX_PLATFORMS`] platforms with
@@ -86,6 +88,7 @@ pub struct ScanSink {
     months: BTreeMap<(i32, u32), LabelCounts>,
     timed: u64,
     overflow: u64,
+    review: u64,
 }
 
 impl ScanSink {
@@ -102,6 +105,7 @@ impl ScanSink {
             months: BTreeMap::new(),
             timed: 0,
             overflow: 0,
+            review: 0,
         }
     }
 
@@ -123,6 +127,7 @@ impl ScanSink {
             timed: self.timed,
             has_time: self.fields.time != super::Field::Absent,
             overflow: self.overflow,
+            review: self.review,
         }
     }
 
@@ -153,6 +158,7 @@ impl Sink for ScanSink {
 
     fn write(&mut self, record: &Record, p: &Prediction) -> std::io::Result<()> {
         self.total += 1;
+        self.review += u64::from(p.review);
         self.by_label.add(p.label);
         self.by_tag.add(p.tags);
         if let Some(t) = self.fields.time.get(record).as_deref().and_then(time::parse) {
@@ -196,9 +202,10 @@ impl Sink for ScanSink {
 }
 
 impl ScanReport {
-    /// The JSON form: `{"total", "by_label": {label: n}, "by_tag": {tag: n}, "by_platform":
-    /// {platform: {label: n}}, "by_month": {"YYYY-MM": {label: n}}}`, platforms most unlawful
-    /// first, months in order.
+    /// The JSON form: `{"total", "review", "by_label": {label: n}, "by_tag": {tag: n},
+    /// "by_platform": {platform: {label: n}}, "by_month": {"YYYY-MM": {label: n}}}`, platforms
+    /// most unlawful first, months in order; `review` counts the messages sent to review (also
+    /// counted as `other`).
     pub fn to_json(&self) -> Value {
         let mut by_platform = Map::new();
         for p in &self.platforms {
@@ -210,6 +217,7 @@ impl ScanReport {
         }
         let mut o = Map::new();
         o.insert("total".into(), json!(self.total));
+        o.insert("review".into(), json!(self.review));
         o.insert("by_label".into(), json!(self.by_label));
         o.insert("by_tag".into(), json!(self.by_tag));
         o.insert("by_platform".into(), Value::Object(by_platform));
@@ -218,12 +226,13 @@ impl ScanReport {
     }
 
     /// The CSV form, one count a row: `section,key,name,count`, the sections being `total`,
-    /// `label`, `tag`, `platform` (key: platform, name: label), `platform_tag` (key: platform,
+    /// `review` (messages sent to review, also counted as `other`), `label`, `tag`, `platform` (key: platform, name: label), `platform_tag` (key: platform,
     /// name: tag) and `month` (key: `YYYY-MM`, name: label).
     pub fn write_csv<W: std::io::Write>(&self, out: W) -> csv::Result<W> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(["section", "key", "name", "count"])?;
         w.write_record(["total", "", "", &self.total.to_string()])?;
+        w.write_record(["review", "", "", &self.review.to_string()])?;
         for l in Label::ALL {
             w.write_record(["label", "", l.as_str(), &self.by_label.get(l).to_string()])?;
         }
@@ -267,6 +276,7 @@ mod tests {
             scores: Scores { labels: [0.0; 4], tags: [0.0; 7] },
             tags: TagSet::parse_field(tags).unwrap(),
             evidence: vec![Span { start: 0, end: 2 }],
+            review: false,
         }
     }
 

@@ -1,0 +1,111 @@
+//! Confidence calibration: one temperature that divides the label scores before the softmax,
+//! fitted on held-out predictions so that a confidence of 0.8 is right about 80% of the time.
+
+use serde::{Deserialize, Serialize};
+
+use super::linear::{N_LABELS, softmax};
+use crate::labels::Label;
+
+/// How a model's raw label scores become probabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    /// Label scores are divided by this before the softmax (1: uncalibrated).
+    pub temperature: f32,
+}
+
+impl Default for Calibration {
+    fn default() -> Self {
+        Calibration { temperature: 1.0 }
+    }
+}
+
+impl Calibration {
+    /// Whether the temperature is usable (finite and positive).
+    pub fn is_valid(&self) -> bool {
+        self.temperature.is_finite() && self.temperature > 0.0
+    }
+
+    /// Label probabilities from raw label scores.
+    #[inline]
+    pub fn probabilities(&self, logits: &[f32; N_LABELS]) -> [f32; N_LABELS] {
+        let mut p = *logits;
+        if self.temperature != 1.0 {
+            let inv = 1.0 / self.temperature;
+            for v in &mut p {
+                *v *= inv;
+            }
+        }
+        softmax(&mut p);
+        p
+    }
+}
+
+/// Mean negative log-likelihood of the gold labels at temperature `t`.
+fn nll(logits: &[[f32; N_LABELS]], gold: &[Label], t: f32) -> f64 {
+    let c = Calibration { temperature: t };
+    let sum: f64 = logits.iter().zip(gold).map(|(z, g)| -(c.probabilities(z)[g.index()].max(1e-12) as f64).ln()).sum();
+    sum / logits.len().max(1) as f64
+}
+
+/// The temperature that minimizes the held-out negative log-likelihood (golden-section search on
+/// its logarithm, between 0.05 and 20). Deterministic; 1 when there is nothing to fit.
+pub fn fit_temperature(logits: &[[f32; N_LABELS]], gold: &[Label]) -> Calibration {
+    if logits.is_empty() || logits.len() != gold.len() {
+        return Calibration::default();
+    }
+    let f = |ln_t: f64| nll(logits, gold, ln_t.exp() as f32);
+    let phi = (5f64.sqrt() - 1.0) / 2.0;
+    let (mut a, mut b) = (0.05f64.ln(), 20f64.ln());
+    let mut c = b - phi * (b - a);
+    let mut d = a + phi * (b - a);
+    let (mut fc, mut fd) = (f(c), f(d));
+    for _ in 0..60 {
+        if fc < fd {
+            b = d;
+            d = c;
+            fd = fc;
+            c = b - phi * (b - a);
+            fc = f(c);
+        } else {
+            a = c;
+            c = d;
+            fc = fd;
+            d = a + phi * (b - a);
+            fd = f(d);
+        }
+    }
+    // Rounded so that the value printed and written to default.args is the value used.
+    let t = ((a + b) / 2.0).exp();
+    Calibration { temperature: ((t * 1e4).round() / 1e4) as f32 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overconfident_scores_get_a_temperature_above_one() {
+        // Scores that say 99.9% but are right 3 times in 4.
+        let sure = [8.0, 0.0, 0.0, 0.0];
+        let logits = vec![sure; 400];
+        let gold: Vec<Label> =
+            (0..400).map(|i| if i % 4 == 0 { Label::Other } else { Label::LawfulReminder }).collect();
+        let c = fit_temperature(&logits, &gold);
+        assert!(c.temperature > 2.0, "{c:?}");
+        let p = c.probabilities(&sure)[0];
+        assert!((p - 0.75).abs() < 0.02, "calibrated confidence {p}");
+        // and underconfident ones a temperature below one
+        let unsure = [0.5, 0.0, 0.0, 0.0];
+        let all_right = vec![Label::LawfulReminder; 100];
+        assert!(fit_temperature(&vec![unsure; 100], &all_right).temperature < 0.5);
+    }
+
+    #[test]
+    fn nothing_to_fit_is_the_identity() {
+        assert_eq!(fit_temperature(&[], &[]), Calibration::default());
+        let z = [1.0, 2.0, 3.0, 4.0];
+        let mut p = z;
+        softmax(&mut p);
+        assert_eq!(Calibration::default().probabilities(&z), p);
+    }
+}
