@@ -168,3 +168,55 @@ fn redact_masks_numbers_in_every_output_field_but_keeps_evidence_offsets() {
         assert_eq!(text[s..e].iter().collect::<String>(), span);
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn output_onto_a_fifo_a_device_or_a_link_to_one_is_written_through_never_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let wd = Workdir::new();
+    wd.write("in.csv", "text\n你好\n明天不还就爆你通讯录\n");
+    // a device, directly and through a symbolic link: still a device afterwards
+    std::os::unix::fs::symlink("/dev/null", wd.path("null-link")).unwrap();
+    for target in ["/dev/null", "null-link"] {
+        wd.ok(&["classify", "in.csv", "-o", target, "--quiet"]);
+        assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device(), "{target} replaced /dev/null");
+    }
+    assert!(std::fs::symlink_metadata(wd.path("null-link")).unwrap().file_type().is_symlink());
+    // a FIFO: its reader gets the output, and it stays a FIFO
+    let fifo = wd.path("out.fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    wd.ok(&["classify", "in.csv", "-o", "out.fifo", "--quiet"]);
+    let got = reader.join().unwrap();
+    assert_eq!(got.lines().count(), 3, "{got}");
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    // no rejects file is made beside a device
+    assert!(!std::path::Path::new("/dev/null.rejects.csv").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_replaced_output_keeps_its_mode_and_a_new_one_follows_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let wd = Workdir::new();
+    wd.write("in.csv", "text\n你好\n");
+    let run = |umask: &str| {
+        let status = std::process::Command::new("sh")
+            .args([
+                "-c",
+                &format!("umask {umask} && \"$0\" classify in.csv -o out.csv --quiet"),
+                env!("CARGO_BIN_EXE_cuishou"),
+            ])
+            .current_dir(wd.path(""))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::metadata(wd.path("out.csv")).unwrap().permissions().mode() & 0o777
+    };
+    assert_eq!(run("027"), 0o640, "a new file follows the umask");
+    std::fs::set_permissions(wd.path("out.csv"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(run("022"), 0o600, "a replaced file keeps its mode");
+}

@@ -107,3 +107,95 @@ fn training_on_bad_labels_names_file_and_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.csv") && err.contains("line 3") && err.contains("threat"), "{err}");
 }
+
+#[test]
+fn leave_one_slice_out_scores_every_written_row_once_and_calibrates_the_model() {
+    let wd = Workdir::new();
+    // three slices (ids up to the first '-'); an augmented row (id with '~') is trained on, never scored
+    let mut csv = String::from("id,text,label,tags\n");
+    for (i, line) in LABELLED.lines().skip(1).enumerate() {
+        let mut f = line.splitn(2, ',');
+        let (_, rest) = (f.next().unwrap(), f.next().unwrap());
+        csv.push_str(&format!("s{}-{i},{rest}\n", i % 3));
+    }
+    csv.push_str("s0-0~spaced,您的借款将于明日到期 请按时还款,lawful_reminder,\n");
+    wd.write("slices.csv", &csv);
+    let out = wd.ok(&[
+        "train",
+        "slices.csv",
+        "-o",
+        "m.model",
+        "--loso",
+        "--loso-out",
+        "held.csv",
+        "--epochs",
+        "20",
+        "--bucket-bits",
+        "14",
+    ]);
+    assert!(out.contains("leave one slice out (3 slices"), "{out}");
+    for s in ["s0", "s1", "s2"] {
+        assert!(out.lines().any(|l| l.trim_start().starts_with(s)), "slice {s} in the table: {out}");
+    }
+    assert!(out.contains("pooled over 16 held-out rows"), "{out}");
+    let t: f32 = out
+        .split("temperature ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .expect("a fitted temperature");
+    assert!(out.contains(&format!("temperature={t}")), "the fitted temperature is stored: {out}");
+    let held = parse_csv(&wd.read("held.csv"));
+    assert_eq!(held[0][..5], ["slice", "id", "gold", "predicted", "confidence"]);
+    assert_eq!(held.len(), 17, "every written row once, the augmented one never");
+    assert!(held[1..].iter().all(|r| !r[1].contains('~')));
+    // an explicit temperature wins over the fitted one
+    let out = wd.ok(&["train", "slices.csv", "-o", "n.model", "--temperature", "2", "--bucket-bits", "14"]);
+    assert!(out.contains("temperature=2"), "{out}");
+    let err = wd.run(&["train", "slices.csv", "-o", "n.model", "--temperature", "0"]);
+    assert!(!err.status.success());
+}
+
+#[test]
+fn min_confidence_sends_unsure_collection_labels_to_review_and_prior_shifts_labels() {
+    let wd = Workdir::new();
+    wd.write("train.csv", LABELLED);
+    wd.ok(&["train", "train.csv", "-o", "m.model", "--epochs", "30", "--bucket-bits", "14"]);
+    let plain = parse_csv(&wd.ok(&["classify", "train.csv", "--model", "m.model"]));
+    assert!(!plain[0].iter().any(|c| c.ends_with("review")), "no review column unless asked");
+    // a threshold of 1 sends every collection label to review
+    let rows = parse_csv(&wd.ok(&["classify", "train.csv", "--model", "m.model", "--min-confidence", "1"]));
+    let review = rows[0].iter().position(|c| c == "cuishou_review").expect("review column");
+    for r in &rows[1..] {
+        assert_eq!(r[4], "other", "{r:?}");
+        assert_eq!(r[review] == "true", r[2] != "other", "{r:?}");
+    }
+    // JSON Lines carries the flag as a boolean
+    let jsonl =
+        wd.ok(&["classify", "train.csv", "--model", "m.model", "--min-confidence", "1", "--output-format", "jsonl"]);
+    assert!(jsonl.lines().all(|l| l.contains("\"review\":true") || l.contains("\"review\":false")));
+    // a strong prior towards other turns more messages into other, never fewer
+    let count_other = |rows: &[Vec<String>]| rows[1..].iter().filter(|r| r[4] == "other").count();
+    let shifted = parse_csv(&wd.ok(&["classify", "train.csv", "--model", "m.model", "--prior", "other=0.999"]));
+    assert!(count_other(&shifted) > count_other(&plain), "{shifted:?}");
+    for bad in ["other=1.5", "nonsense=0.5", "other"] {
+        let out = wd.run(&["classify", "train.csv", "--model", "m.model", "--prior", bad]);
+        assert_eq!(out.status.code(), Some(2), "--prior {bad}");
+    }
+}
+
+#[test]
+fn eval_reports_calibration_error_and_per_tag_scores() {
+    let wd = Workdir::new();
+    wd.write("train.csv", LABELLED);
+    wd.ok(&["train", "train.csv", "-o", "m.model", "--epochs", "30", "--bucket-bits", "14"]);
+    let text = wd.ok(&["eval", "train.csv", "--model", "m.model"]);
+    assert!(text.contains("expected calibration error"), "{text}");
+    assert!(text.contains("contacts") && text.contains("false_legal"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_str(&wd.ok(&["eval", "train.csv", "--model", "m.model", "--json"])).unwrap();
+    assert!(json["ece"].as_f64().is_some_and(|e| (0.0..=1.0).contains(&e)));
+    // the model fits its training rows, so image is always right
+    assert_eq!(json["per_tag"]["image"]["recall"].as_f64(), Some(1.0));
+    assert_eq!(json["per_tag"]["image"]["support"].as_u64(), Some(4));
+}

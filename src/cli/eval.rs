@@ -80,14 +80,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
     }
     if let Some(path) = &args.errors {
-        let mut w = csv::Writer::from_path(path).with_context(|| format!("creating {}", path.display()))?;
+        let mut w = csv::Writer::from_writer(super::Output::create(Some(path))?);
         w.write_record(["text", "gold", "predicted", "confidence"])?;
         for (e, (label, conf, _)) in examples.iter().zip(&predictions) {
             if *label != e.label {
                 w.write_record([e.text.as_str(), e.label.as_str(), label.as_str(), &format!("{conf:.4}")])?;
             }
         }
-        w.flush()?;
+        w.into_inner().map_err(|e| e.into_error()).with_context(|| format!("writing {}", path.display()))?.finish()?;
     }
     Ok(Outcome::Done)
 }

@@ -148,7 +148,8 @@ pub fn rejects_destination(rejects: Option<&Path>, output: Option<&Path>) -> cra
     use crate::io::RejectsTo;
     match (rejects, output) {
         (Some(r), _) => RejectsTo::File(r.to_path_buf()),
-        (None, Some(out)) if out.as_os_str() != "-" => {
+        // beside a regular output file; a FIFO or device output (`-o /dev/null`) gets none
+        (None, Some(out)) if out.as_os_str() != "-" && std::fs::metadata(out).ok().is_none_or(|m| m.is_file()) => {
             let mut name = out.as_os_str().to_owned();
             name.push(".rejects.csv");
             RejectsTo::File(PathBuf::from(name))
@@ -246,10 +247,13 @@ fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
 }
 
 /// An output file written under a temporary name beside it and renamed when complete, so an
-/// interrupted run never leaves a file that looks finished; or standard output.
+/// interrupted run never leaves a file that looks finished; or standard output; or, when the
+/// path names something that is not a regular file (a FIFO, a device such as `/dev/null`, or a
+/// symbolic link to one), that thing, written through and never replaced.
 pub enum Output {
     Stdout(io::BufWriter<io::Stdout>),
-    File { temp: io::BufWriter<tempfile::NamedTempFile>, path: PathBuf },
+    File { temp: io::BufWriter<tempfile::NamedTempFile>, path: PathBuf, mode: Option<std::fs::Permissions> },
+    Through(io::BufWriter<std::fs::File>),
 }
 
 impl Output {
@@ -258,16 +262,37 @@ impl Output {
             None => Ok(Output::Stdout(io::BufWriter::with_capacity(1 << 16, io::stdout()))),
             Some(p) if p == Path::new("-") => Ok(Output::Stdout(io::BufWriter::with_capacity(1 << 16, io::stdout()))),
             Some(path) => {
+                // std::fs::metadata follows symbolic links: a link to a device is a device
+                let existing = std::fs::metadata(path).ok();
+                if let Some(m) = existing.as_ref().filter(|m| !m.is_file()) {
+                    anyhow::ensure!(!m.is_dir(), "{} is a directory", path.display());
+                    let file = std::fs::OpenOptions::new()
+                        .write(true)
+                        .open(path)
+                        .with_context(|| format!("opening {} for writing", path.display()))?;
+                    return Ok(Output::Through(io::BufWriter::with_capacity(1 << 16, file)));
+                }
                 let dir = match path.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d,
                     _ => Path::new("."),
                 };
-                let temp = tempfile::Builder::new()
-                    .prefix(".cuishou-")
-                    .suffix(".tmp")
+                let mut builder = tempfile::Builder::new();
+                builder.prefix(".cuishou-").suffix(".tmp");
+                // a new file gets the permissions the umask gives (0666 less the umask)
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    builder.permissions(std::fs::Permissions::from_mode(0o666));
+                }
+                let temp = builder
                     .tempfile_in(dir)
                     .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-                Ok(Output::File { temp: io::BufWriter::with_capacity(1 << 16, temp), path: path.to_path_buf() })
+                Ok(Output::File {
+                    temp: io::BufWriter::with_capacity(1 << 16, temp),
+                    path: path.to_path_buf(),
+                    // a file that is replaced keeps its permissions
+                    mode: existing.map(|m| m.permissions()),
+                })
             }
         }
     }
@@ -280,13 +305,11 @@ impl Output {
     pub fn finish(self) -> anyhow::Result<()> {
         match self {
             Output::Stdout(mut w) => Ok(w.flush()?),
-            Output::File { temp, path } => {
+            Output::Through(mut w) => Ok(w.flush()?),
+            Output::File { temp, path, mode } => {
                 let temp = temp.into_inner().map_err(|e| e.into_error()).context("flushing output")?;
-                // a temporary file is private (0600); the finished output gets ordinary permissions
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt;
-                    std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644))
+                if let Some(mode) = mode {
+                    std::fs::set_permissions(temp.path(), mode)
                         .with_context(|| format!("setting permissions of {}", path.display()))?;
                 }
                 temp.persist(&path).with_context(|| format!("writing {}", path.display()))?;
@@ -301,6 +324,7 @@ impl Write for Output {
         match self {
             Output::Stdout(w) => w.write(buf),
             Output::File { temp, .. } => temp.write(buf),
+            Output::Through(w) => w.write(buf),
         }
     }
 
@@ -308,6 +332,7 @@ impl Write for Output {
         match self {
             Output::Stdout(w) => w.flush(),
             Output::File { temp, .. } => temp.flush(),
+            Output::Through(w) => w.flush(),
         }
     }
 }

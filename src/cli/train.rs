@@ -1,6 +1,7 @@
 //! `cuishou train`: fit a model on labelled CSV files, optionally choosing hyper-parameters by
 //! cross-validation first.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -228,7 +229,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let (mut classifier, report) = train(&examples, resources, chosen.features.clone(), chosen.params.clone())?;
     classifier.set_calibration(calibration);
     let bytes = classifier.to_bytes();
-    std::fs::write(&args.output, &bytes).with_context(|| format!("writing {}", args.output.display()))?;
+    // written under a temporary name and renamed, so a failed write never destroys a good model
+    let mut out = super::Output::create(Some(&args.output))?;
+    out.write_all(&bytes).with_context(|| format!("writing {}", args.output.display()))?;
+    out.finish()?;
     println!("trained on {} rows:", examples.len());
     for (label, n) in &report.rows_per_label {
         println!("  {label:<22} {n}");
@@ -300,7 +304,7 @@ fn write_held_out(
     loso: &LosoReport,
     c: Calibration,
 ) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_path(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut w = csv::Writer::from_writer(super::Output::create(Some(path))?);
     let mut header = vec!["slice", "id", "gold", "predicted", "confidence"];
     header.extend(Label::ALL.iter().map(|l| l.as_str()));
     header.push("text");
@@ -320,6 +324,5 @@ fn write_held_out(
         row.push(e.text.clone());
         w.write_record(&row)?;
     }
-    w.flush().with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    w.into_inner().map_err(|e| e.into_error()).with_context(|| format!("writing {}", path.display()))?.finish()
 }
