@@ -251,7 +251,8 @@ impl Classifier {
         let lexicon = self.analyzer.lexicon();
         for hit in a.hits.iter().filter(|h| !h.negated) {
             let entry = lexicon.entry(hit);
-            if entry.weight >= TAG_TERM_WEIGHT {
+            // a term read across word boundaries (发到|你家族群 holds 到你家) names no harm
+            if entry.weight >= TAG_TERM_WEIGHT && on_word_boundaries(a, hit.start, hit.end) {
                 tags.insert(entry.tag);
             }
         }
@@ -361,6 +362,12 @@ impl Classifier {
         a.evidence = scratch;
         original
     }
+}
+
+/// Whether a character span starts and ends where the segmenter's words do.
+fn on_word_boundaries(a: &Analysis, start: u32, end: u32) -> bool {
+    let inside = |pos: u32| a.tokens.iter().any(|t| t.start < pos && pos < t.end);
+    !inside(start) && !inside(end)
 }
 
 /// Words that carry no evidence on their own: pronouns, greetings, particles, time words.
@@ -512,6 +519,21 @@ mod tests {
         // out of order or past the end: no panic, the text that exists
         let odd = [Span { start: 5, end: 6 }, Span { start: 0, end: 1 }, Span { start: 11, end: 40 }];
         assert_eq!(format_evidence(text, &odd), "爆@5-6;😀@0-1;录@11-40");
+    }
+
+    #[test]
+    fn a_term_read_across_words_names_no_harm() {
+        let c = Classifier::bundled().unwrap();
+        let lexicon = c.analyzer().lexicon();
+        let mut a = Analysis::default();
+        let term_at = |a: &Analysis, term: &str| {
+            a.hits.iter().find(|h| lexicon.entry(h).term == term).map(|h| (h.start, h.end)).expect(term)
+        };
+        c.analyzer().analyze("把你P成遗照发到你家族群", &mut a);
+        let (s, e) = term_at(&a, "到你家");
+        assert!(!on_word_boundaries(&a, s, e), "发到|你|家族群 splits 到你家");
+        let (s, e) = term_at(&a, "遗照");
+        assert!(on_word_boundaries(&a, s, e));
     }
 
     #[test]
