@@ -6,7 +6,9 @@ slice, fit on every other slice's rows (written and augmented) and score the sli
 (ids without '~'). Prints a Markdown table of slice accuracies and the pooled macro-F1.
 
     pip install jieba==0.42.1 scikit-learn==1.9.1
-    python3 scripts/loso_baseline.py data/labelled/train/*.csv data/labelled/dev/*.csv
+    python3 scripts/loso_baseline.py data/labelled/*/*.csv [--out held-baseline.csv]
+
+--out writes every held-out prediction (slice, id, gold, predicted), for scripts/loso_table.py.
 """
 import csv
 import sys
@@ -26,15 +28,20 @@ def load(paths):
         with open(p, newline="", encoding="utf-8") as f:
             for r in csv.DictReader(f):
                 group = r["id"].split("~")[0]
-                rows.append((group.split("-")[0], "~" in r["id"], r["text"], r["label"]))
+                rows.append((group.split("-")[0], "~" in r["id"], r["text"], r["label"], r["id"]))
     return rows
 
 
-def main(paths):
-    rows = load(paths)
-    tokens = [" ".join(jieba.lcut(t)) for _, _, t, _ in rows]
-    slices = sorted({s for s, aug, _, _ in rows if not aug})
-    gold_all, pred_all, table = [], [], []
+def main(args):
+    out = None
+    if "--out" in args:
+        k = args.index("--out")
+        out = args[k + 1]
+        args = args[:k] + args[k + 2:]
+    rows = load(args)
+    tokens = [" ".join(jieba.lcut(r[2])) for r in rows]
+    slices = sorted({r[0] for r in rows if not r[1]})
+    gold_all, pred_all, table, held = [], [], [], []
     for s in slices:
         train = [i for i, r in enumerate(rows) if r[0] != s]
         test = [i for i, r in enumerate(rows) if r[0] == s and not r[1]]
@@ -43,6 +50,7 @@ def main(paths):
         clf = LinearSVC(C=1.0).fit(x, [rows[i][3] for i in train])
         pred = clf.predict(vec.transform([tokens[i] for i in test]))
         gold = [rows[i][3] for i in test]
+        held += [(s, rows[i][4], g, p) for i, g, p in zip(test, gold, pred)]
         acc = sum(g == p for g, p in zip(gold, pred)) / len(gold)
         table.append((s, len(gold), acc))
         gold_all += gold
@@ -54,6 +62,11 @@ def main(paths):
     macro = f1_score(gold_all, pred_all, average="macro")
     acc = sum(g == p for g, p in zip(gold_all, pred_all)) / len(gold_all)
     worst = min(table, key=lambda t: t[2])
+    if out:
+        with open(out, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(["slice", "id", "gold", "predicted"])
+            w.writerows(held)
     print(f"\npooled over {len(gold_all)} rows: macro-F1 {macro:.4f}, accuracy {acc:.4f}; worst slice {worst[0]} {worst[2]:.4f}")
 
 

@@ -8,13 +8,18 @@ use common::{Workdir, repo_root};
 fn retraining_from_the_committed_data_reproduces_the_default_model_bytes() {
     let root = repo_root();
     let args = std::fs::read_to_string(root.join("models/default.args")).unwrap();
-    let mut inputs: Vec<String> = std::fs::read_dir(root.join("data/labelled/train"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
-        .map(|p| p.display().to_string())
-        .collect();
-    inputs.sort(); // the shell glob in scripts/train-default.sh sorts too
+    // train and dev, in the order of scripts/train-default.sh's sorted glob data/labelled/*/*.csv
+    let mut inputs: Vec<String> = Vec::new();
+    for side in ["dev", "train"] {
+        let mut files: Vec<String> = std::fs::read_dir(root.join("data/labelled").join(side))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+            .map(|p| p.display().to_string())
+            .collect();
+        files.sort();
+        inputs.extend(files);
+    }
     let wd = Workdir::new();
     let out = wd.path("retrained.model").display().to_string();
     let mut cmd: Vec<&str> = vec!["train"];

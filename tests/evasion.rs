@@ -162,13 +162,17 @@ fn negated_threats_read_as_promises() {
     for text in [
         "本平台不会P图、不会爆通讯录，请按时还款",
         "我们承诺绝不联系您的家人和同事，请您按期还款",
-        "本公司催收严禁辱骂、恐吓和上门骚扰，如有此类行为请投诉",
+        "本公司催收严禁辱骂、恐吓和上门骚扰，请您按期还款，如有此类行为请投诉",
         "请放心，我们不会把您的欠款告诉任何第三方，请尽快处理逾期账单",
     ] {
         let p = classifier.predict(text, &mut a);
         assert_eq!(p.label, Label::LawfulReminder, "{text}");
         assert!(a.hits.iter().any(|h| h.negated), "{text}: a negated lexicon hit");
     }
+    // a platform's rule with no request for payment is not a collection message at all
+    // (docs/labels.md: platform rules are `other`); either way it is no threat
+    let rule = classifier.predict("本公司催收严禁辱骂、恐吓和上门骚扰，如有此类行为请投诉", &mut a);
+    assert!(!rule.label.is_unlawful(), "{rule:?}");
     for text in ["我们不会爆你通讯录，我们直接去你家找你爸妈", "不打你电话了，直接打你老婆电话"]
     {
         assert_eq!(classifier.predict(text, &mut a).label, Label::Intimidation, "{text}");

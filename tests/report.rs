@@ -62,7 +62,8 @@ fn evidence_json_form() {
                      "evidence": [{"start": 9, "end": 12, "text": "通讯录"}]},
                     {"id": "6", "time": "2026-03-10T22:00:00", "text": "老赖，打13911112222问问你妈",
                      "label": "intimidation", "tags": ["insult"], "evidence": []}
-                ]
+                ],
+                "review": []
             },
             {
                 "sender": "17155550123",
@@ -75,7 +76,8 @@ fn evidence_json_form() {
                     {"id": "5", "time": "2026-03-09T19:00:00+08:00", "text": "今晚去你家找你爸妈",
                      "label": "intimidation", "tags": ["contacts", "visit"],
                      "evidence": [{"start": 2, "end": 5, "text": "去你家"}]}
-                ]
+                ],
+                "review": []
             },
             {
                 "sender": "10690001",
@@ -84,7 +86,8 @@ fn evidence_json_form() {
                 "tags": tags(0, 0, 0, 0),
                 "first": "2026-03-01T09:12:00",
                 "last": "2026-03-01T09:12:00",
-                "messages": []
+                "messages": [],
+                "review": []
             }
         ],
         "total": 6
@@ -92,7 +95,7 @@ fn evidence_json_form() {
     assert_eq!(out, expected, "got:\n{}", serde_json::to_string_pretty(&out).unwrap());
     // the keys in the documented order
     let keys: Vec<&String> = out["senders"][0].as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["sender", "contact_name", "counts", "tags", "first", "last", "messages"]);
+    assert_eq!(keys, ["sender", "contact_name", "counts", "tags", "first", "last", "messages", "review"]);
     let keys: Vec<&String> = out["senders"][0]["messages"][0].as_object().unwrap().keys().collect();
     assert_eq!(keys, ["id", "time", "text", "label", "tags", "evidence"]);
 }
@@ -104,6 +107,7 @@ fn scan_json_form() {
     let out = parse(&wd.ok(&["report", "scan", "complaints.csv", "--format", "json", "-q"]));
     let expected = json!({
         "total": 6,
+        "review": 0,
         "by_label": labels(1, 3, 1, 1),
         "by_tag": tags(3, 0, 1, 1),
         "by_platform": {
@@ -121,7 +125,7 @@ fn scan_json_form() {
     });
     assert_eq!(out, expected, "got:\n{}", serde_json::to_string_pretty(&out).unwrap());
     let keys: Vec<&String> = out.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["total", "by_label", "by_tag", "by_platform", "by_month"]);
+    assert_eq!(keys, ["total", "review", "by_label", "by_tag", "by_platform", "by_month"]);
     let platforms: Vec<&String> = out["by_platform"].as_object().unwrap().keys().collect();
     assert_eq!(platforms, ["橙意贷", "小鹿钱包", "米粒花", "unknown", "速融宝"], "most unlawful first");
 }
@@ -151,6 +155,7 @@ fn scan_csv_form_agrees_with_the_json_form() {
         let n: u64 = row[3].parse().unwrap();
         let expected = match row[0].as_str() {
             "total" => &json["total"],
+            "review" => &json["review"],
             "label" => &json["by_label"][&row[2]],
             "tag" => &json["by_tag"][&row[2]],
             "platform" => &json["by_platform"][&row[1]][&row[2]],

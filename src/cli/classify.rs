@@ -18,6 +18,8 @@ use crate::pipeline::{self, Options, Summary};
   cuishou classify a.csv b.csv -o labelled.csv --threads 2
   cuishou classify sms-backup.xml --output-format jsonl -o labelled.jsonl
   cuishou classify --format jsonl --output-format jsonl -      (streaming: one line out per line in)
+  cuishou classify phone-export.xml --min-confidence 0.7 -o labelled.csv   (doubtful ones to review)
+  cuishou classify phone-export.xml --prior other=0.9                      (mostly everyday messages)
 
 Formats are detected by extension (.csv .tsv .jsonl .ndjson .xml .txt; anything else and standard
 input read as CSV) unless --format is given; encodings (UTF-8, UTF-8/UTF-16 with BOM, GB18030/GBK)

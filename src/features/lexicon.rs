@@ -52,6 +52,11 @@ pub const NEGATORS: &[&str] = &[
     "从未",
     "拒绝",
     "不存在",
+    "没人会",
+    "没有人会",
+    "不打算",
+    "没打算",
+    "不搞",
 ];
 
 /// How many characters before a hit are searched for a negator.

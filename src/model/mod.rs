@@ -177,7 +177,7 @@ impl Classifier {
                 return Err(PriorError::NoTrainingRows(Label::ALL[k].as_str()));
             }
             let p = target[k] / sum;
-            if !(p > 0.0) {
+            if p.is_nan() || p <= 0.0 {
                 return Err(PriorError::OutOfRange(Label::ALL[k].as_str(), p));
             }
             self.prior_shift[k] = (p / train[k]).ln();

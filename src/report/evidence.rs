@@ -652,6 +652,43 @@ mod tests {
     }
 
     #[test]
+    fn messages_sent_to_review_are_listed_apart_with_the_label_the_model_leaned_to() {
+        let mut sink = EvidenceSink::new(ColumnNames::default(), false);
+        sink.begin(&columns()).unwrap();
+        let r = Record {
+            line: 1,
+            fields: ["7", "13800138000", "", "2025-03-01 10:00", "明天去你家坐坐"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            text_field: 4,
+            object: None,
+        };
+        let p = Prediction {
+            label: Label::Other,
+            confidence: 0.35,
+            scores: Scores { labels: [0.05, 0.55, 0.05, 0.35], tags: [0.0; 7] },
+            tags: TagSet::default(),
+            evidence: vec![Span { start: 2, end: 4 }],
+            review: true,
+        };
+        sink.write(&r, &p).unwrap();
+        let report = sink.finish();
+        // a sender with only a message under review is listed, its message apart
+        assert_eq!(report.senders.len(), 1);
+        let s = &report.senders[0];
+        assert!(s.messages.is_empty());
+        assert_eq!(s.review.len(), 1);
+        assert_eq!((s.review[0].label, s.review[0].confidence), (Label::Intimidation, 0.55));
+        assert_eq!(s.counts.get(Label::Other), 1);
+        assert_eq!(report.to_json()["senders"][0]["review"][0]["id"], "7");
+        let md = report.to_markdown(&RunInfo::default());
+        assert!(md.contains(REVIEW_HEADING) && md.contains("编号 7"), "{md}");
+        let html = crate::report::html::evidence_html(&report, &RunInfo::default());
+        assert!(html.contains("待人工复核") && html.contains(r#"data-id="7""#));
+    }
+
+    #[test]
     fn senders_are_normalized() {
         assert_eq!(normalize_sender(" +86 138-1111-2222 "), "13811112222");
         assert_eq!(normalize_sender("008613811112222"), "13811112222");

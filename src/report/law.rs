@@ -1,4 +1,4 @@
-//! The legal facts a report may cite (from `shared/LABELS.md`): one plain sentence of legal
+//! The legal facts a report may cite (from the label guide, `docs/labels.md`): one plain sentence of legal
 //! basis per tag, where to complain, and the note that a report is an aid, not a legal opinion.
 
 use crate::labels::{Label, Tag};

@@ -324,7 +324,8 @@ mod tests {
         assert_eq!(json["by_platform"]["橙意贷"]["intimidation"], 1);
         assert_eq!(json["by_month"]["2024-01"]["lawful_reminder"], 1);
         let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["total", "by_label", "by_tag", "by_platform", "by_month"]);
+        assert_eq!(keys, ["total", "review", "by_label", "by_tag", "by_platform", "by_month"]);
+        assert_eq!(json["review"], 0);
     }
 
     #[test]
@@ -376,11 +377,28 @@ mod tests {
     }
 
     #[test]
+    fn messages_sent_to_review_are_counted_apart_and_as_other() {
+        let mut sink = ScanSink::new(ColumnNames::default(), PlatformDetector::default(), false);
+        let columns: Vec<String> = ["id", "text"].iter().map(|s| s.to_string()).collect();
+        sink.begin(&columns).unwrap();
+        for (i, review) in [true, false, true].into_iter().enumerate() {
+            let r = Record { line: i as u64 + 2, fields: vec![i.to_string(), "x".into()], text_field: 1, object: None };
+            let p = Prediction { review, ..prediction(Label::Other, 0.3, "") };
+            sink.write(&r, &p).unwrap();
+        }
+        let r = sink.finish();
+        assert_eq!((r.review, r.by_label.get(Label::Other), r.total), (2, 3, 3));
+        assert_eq!(r.to_json()["review"], 2);
+        let csv = String::from_utf8(r.write_csv(Vec::new()).unwrap()).unwrap();
+        assert!(csv.contains("\nreview,,,2\n"), "{csv}");
+    }
+
+    #[test]
     fn csv_form_has_one_count_a_row() {
         let mut sink = ScanSink::new(ColumnNames::default(), PlatformDetector::default(), false);
         feed(&mut sink, &[("甲贷", "2024-05-01", "x", Label::Intimidation, 0.5, "visit")]);
         let csv = String::from_utf8(sink.finish().write_csv(Vec::new()).unwrap()).unwrap();
-        assert!(csv.starts_with("section,key,name,count\ntotal,,,1\nlabel,,lawful_reminder,0\n"));
+        assert!(csv.starts_with("section,key,name,count\ntotal,,,1\nreview,,,0\nlabel,,lawful_reminder,0\n"));
         assert!(csv.contains("platform,甲贷,intimidation,1\n"));
         assert!(csv.contains("platform_tag,甲贷,visit,1\n"));
         assert!(csv.contains("month,2024-05,intimidation,1\n"));
