@@ -199,3 +199,14 @@ fn eval_reports_calibration_error_and_per_tag_scores() {
     assert_eq!(json["per_tag"]["image"]["recall"].as_f64(), Some(1.0));
     assert_eq!(json["per_tag"]["image"]["support"].as_u64(), Some(4));
 }
+
+#[test]
+fn a_diverging_training_run_is_an_error_and_leaves_no_model() {
+    let wd = Workdir::new();
+    wd.write("train.csv", LABELLED);
+    let out = wd.run(&["train", "train.csv", "-o", "m.model", "--learning-rate", "1e38", "--bucket-bits", "14"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("diverged"), "{err}");
+    assert!(!wd.path("m.model").exists(), "no model is written");
+}
