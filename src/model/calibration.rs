@@ -25,16 +25,17 @@ impl Calibration {
         self.temperature.is_finite() && self.temperature > 0.0
     }
 
+    /// Raw label scores divided by the temperature.
+    #[inline]
+    pub fn scaled(&self, logits: &[f32; N_LABELS]) -> [f32; N_LABELS] {
+        let inv = 1.0 / self.temperature;
+        logits.map(|v| v * inv)
+    }
+
     /// Label probabilities from raw label scores.
     #[inline]
     pub fn probabilities(&self, logits: &[f32; N_LABELS]) -> [f32; N_LABELS] {
-        let mut p = *logits;
-        if self.temperature != 1.0 {
-            let inv = 1.0 / self.temperature;
-            for v in &mut p {
-                *v *= inv;
-            }
-        }
+        let mut p = self.scaled(logits);
         softmax(&mut p);
         p
     }

@@ -192,10 +192,9 @@ impl Classifier {
 
     /// Calibrated label probabilities of raw label scores, with the prior applied.
     fn label_probabilities(&self, logits: &[f32; linear::N_LABELS]) -> [f32; linear::N_LABELS] {
-        let mut z = *logits;
-        let inv = 1.0 / self.meta.calibration.temperature;
+        let mut z = self.meta.calibration.scaled(logits);
         for (zk, shift) in z.iter_mut().zip(&self.prior_shift) {
-            *zk = *zk * inv + shift;
+            *zk += shift;
         }
         linear::softmax(&mut z);
         z
