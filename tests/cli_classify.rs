@@ -92,6 +92,13 @@ fn bad_rows_go_to_the_rejects_file_and_the_counts_reconcile() {
     let out = wd.run(&["classify", "in.csv", "-o", "strict.csv", "--on-error", "fail"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(!wd.path("strict.csv").exists());
+    // a clean rerun to the same output leaves no earlier rejects file behind
+    wd.write("in.csv", "id,text\n1,还钱\n");
+    wd.ok(&["classify", "in.csv", "-o", "out.csv", "--quiet"]);
+    assert!(!wd.path("out.csv.rejects.csv").exists(), "the earlier run's rejects file was left");
+    // segment says so in its exit status too
+    wd.write("bad.csv", b"id,text\n1,a,b\n2,ok\n".as_slice());
+    assert_eq!(wd.run(&["segment", "bad.csv"]).status.code(), Some(3));
 }
 
 #[test]

@@ -27,6 +27,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let options = args.read.options()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut a = Analysis::default();
+    let mut rejected = 0u64;
     for input in &args.read.inputs() {
         let mut source = crate::io::open(input, &options)?;
         while let Some(item) = source.next_item() {
@@ -48,10 +49,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                     )?;
                     writeln!(out, "\t{}", tokens.join(" | "))?;
                 }
-                Item::Reject(r) => writeln!(out, "{}:{}\trejected: {}", input, r.line, r.reason)?,
+                Item::Reject(r) => {
+                    rejected += 1;
+                    writeln!(out, "{}:{}\trejected: {}", input, r.line, r.reason)?
+                }
             }
         }
     }
     out.flush()?;
-    Ok(Outcome::Done)
+    // like classify: 3 when some records were rejected
+    Ok(if rejected > 0 { Outcome::SomeRejected } else { Outcome::Done })
 }

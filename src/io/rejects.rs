@@ -1,5 +1,6 @@
 //! The rejects file: one CSV row per input record that could not be classified, opened on the
-//! first reject so a clean run leaves no empty file behind.
+//! first reject so a clean run leaves no empty file behind, nor the rejects file of an earlier
+//! run that would read as this run's.
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -19,11 +20,13 @@ pub struct RejectWriter {
     to: RejectsTo,
     writer: Option<csv::Writer<Box<dyn Write + Send>>>,
     redact: bool,
+    /// Whether an earlier run's rejects file has been looked for.
+    stale_cleared: bool,
 }
 
 impl RejectWriter {
     pub fn new(to: RejectsTo) -> RejectWriter {
-        RejectWriter { to, writer: None, redact: false }
+        RejectWriter { to, writer: None, redact: false, stale_cleared: false }
     }
 
     /// Masks phone, ID-card and bank-card numbers and e-mail addresses in the raw content.
@@ -58,10 +61,26 @@ impl RejectWriter {
         self.writer()?.write_record([file, &line, &reject.reason, &raw]).map_err(io::Error::other)
     }
 
+    /// Flushes what was written. Before anything is written, a regular file at the destination
+    /// is an earlier run's rejects file: it is removed, so that a clean rerun leaves none behind.
+    /// A device or FIFO is never removed.
     pub fn flush(&mut self) -> io::Result<()> {
         match &mut self.writer {
             Some(w) => w.flush(),
-            None => Ok(()),
+            None => {
+                if let (false, RejectsTo::File(path)) = (self.stale_cleared, &self.to) {
+                    self.stale_cleared = true;
+                    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+                        std::fs::remove_file(path).map_err(|e| {
+                            io::Error::new(
+                                e.kind(),
+                                format!("removing the earlier rejects file {}: {e}", path.display()),
+                            )
+                        })?;
+                    }
+                }
+                Ok(())
+            }
         }
     }
 }
