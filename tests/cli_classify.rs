@@ -227,3 +227,27 @@ fn a_replaced_output_keeps_its_mode_and_a_new_one_follows_the_umask() {
     std::fs::set_permissions(wd.path("out.csv"), std::fs::Permissions::from_mode(0o600)).unwrap();
     assert_eq!(run("022"), 0o600, "a replaced file keeps its mode");
 }
+
+#[test]
+fn probabilities_add_one_column_per_label_that_sums_to_one() {
+    let wd = Workdir::new();
+    wd.write("in.csv", "id,text\n1,你好\n2,明天不还就爆你通讯录\n");
+    let rows = parse_csv(&wd.ok(&["classify", "in.csv", "--probabilities", "--quiet"]));
+    assert_eq!(rows[0][6..], ["p_lawful_reminder", "p_intimidation", "p_doctored_image_threat", "p_other"]);
+    for r in &rows[1..] {
+        let p: Vec<f64> = r[6..].iter().map(|v| v.parse().unwrap()).collect();
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-3, "{r:?}");
+        // the label's probability is its confidence
+        let k = ["lawful_reminder", "intimidation", "doctored_image_threat", "other"]
+            .iter()
+            .position(|l| *l == r[2])
+            .unwrap();
+        assert_eq!(r[6 + k], r[3], "{r:?}");
+    }
+    let jsonl = wd.ok(&["classify", "in.csv", "--probabilities", "--output-format", "jsonl", "--quiet"]);
+    let first: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(first["probabilities"].as_object().unwrap().len(), 4);
+    // without the flag, the output is as before
+    let plain = parse_csv(&wd.ok(&["classify", "in.csv", "--quiet"]));
+    assert_eq!(plain[0].len(), 6);
+}

@@ -58,6 +58,10 @@ pub struct Args {
     redact: bool,
     #[command(flatten)]
     decision: super::DecisionArgs,
+    /// Add each label's probability: columns p_lawful_reminder, p_intimidation,
+    /// p_doctored_image_threat, p_other (JSON Lines: a `probabilities` object).
+    #[arg(long)]
+    probabilities: bool,
     /// No progress bar and no summary on standard error.
     #[arg(short, long)]
     quiet: bool,
@@ -98,13 +102,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Options { chunk_size: args.chunk_size, fail_on_reject: args.on_error == OnError::Fail, progress: Some(&tick) };
     let summary = match args.output_format {
         OutputFormat::Csv => {
-            let mut sink = CsvSink::new(output).redacted(args.redact).with_review(review);
+            let mut sink =
+                CsvSink::new(output).redacted(args.redact).with_review(review).with_probabilities(args.probabilities);
             let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
             sink.into_inner().context("flushing output")?.finish()?;
             summary
         }
         OutputFormat::Jsonl => {
-            let mut sink = JsonlSink::new(output).redacted(args.redact).with_review(review);
+            let mut sink =
+                JsonlSink::new(output).redacted(args.redact).with_review(review).with_probabilities(args.probabilities);
             let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
             sink.flush()?;
             sink.into_inner().finish()?;

@@ -19,6 +19,7 @@ pub struct CsvSink<W: Write> {
     field: String,
     redact: bool,
     review: bool,
+    probabilities: bool,
 }
 
 impl<W: Write> CsvSink<W> {
@@ -29,6 +30,7 @@ impl<W: Write> CsvSink<W> {
             field: String::new(),
             redact: false,
             review: false,
+            probabilities: false,
         }
     }
 
@@ -44,6 +46,12 @@ impl<W: Write> CsvSink<W> {
         self
     }
 
+    /// Adds one column per label, `p_<label>`, with the label's probability (4 decimals).
+    pub fn with_probabilities(mut self, probabilities: bool) -> CsvSink<W> {
+        self.probabilities = probabilities;
+        self
+    }
+
     pub fn into_inner(self) -> std::io::Result<W> {
         self.writer.into_inner().map_err(|e| e.into_error())
     }
@@ -52,10 +60,17 @@ impl<W: Write> CsvSink<W> {
 /// The column added by `--min-confidence`.
 pub const REVIEW_COLUMN: &str = "review";
 
-/// The names of the added columns: `label`… (and `review`), or `cuishou_label`… where the input
-/// already has a column of one of those names.
-pub fn output_columns(input: &[String], review: bool) -> Vec<String> {
-    let added = OUTPUT_COLUMNS.iter().chain(review.then_some(&REVIEW_COLUMN));
+/// The probability columns of `--probabilities`, one per label in the fixed label order.
+pub const PROBABILITY_COLUMNS: [&str; 4] =
+    ["p_lawful_reminder", "p_intimidation", "p_doctored_image_threat", "p_other"];
+
+/// The names of the added columns: `label`… (then `review`, then the probability columns, when
+/// asked for), or `cuishou_label`… where the input already has a column of one of those names.
+pub fn output_columns(input: &[String], review: bool, probabilities: bool) -> Vec<String> {
+    let added = OUTPUT_COLUMNS
+        .iter()
+        .chain(review.then_some(&REVIEW_COLUMN))
+        .chain(PROBABILITY_COLUMNS.iter().filter(|_| probabilities));
     let clash = added.clone().any(|c| input.iter().any(|i| i == c));
     added.map(|c| if clash { format!("cuishou_{c}") } else { c.to_string() }).collect()
 }
@@ -73,7 +88,7 @@ impl<W: Write> Sink for CsvSink<W> {
         for c in columns {
             self.row.push_field(c);
         }
-        for c in output_columns(columns, self.review) {
+        for c in output_columns(columns, self.review, self.probabilities) {
             self.row.push_field(&c);
         }
         self.writer.write_record(&self.row).map_err(csv_err)
@@ -96,6 +111,13 @@ impl<W: Write> Sink for CsvSink<W> {
         self.row.push_field(&self.field);
         if self.review {
             self.row.push_field(if p.review { "true" } else { "false" });
+        }
+        if self.probabilities {
+            for v in p.scores.labels {
+                self.field.clear();
+                let _ = write!(self.field, "{v:.4}");
+                self.row.push_field(&self.field);
+            }
         }
         self.writer.write_record(&self.row).map_err(csv_err)
     }

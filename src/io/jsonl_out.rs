@@ -15,6 +15,7 @@ pub struct JsonlSink<W: Write> {
     line: Vec<u8>,
     redact: bool,
     review: bool,
+    probabilities: bool,
 }
 
 /// Masks every string inside `v`.
@@ -29,7 +30,7 @@ fn redact_value(v: &mut Value) {
 
 impl<W: Write> JsonlSink<W> {
     pub fn new(out: W) -> JsonlSink<W> {
-        JsonlSink { out, columns: Vec::new(), line: Vec::new(), redact: false, review: false }
+        JsonlSink { out, columns: Vec::new(), line: Vec::new(), redact: false, review: false, probabilities: false }
     }
 
     /// Masks phone, ID-card and bank-card numbers and e-mail addresses in every value written.
@@ -44,9 +45,20 @@ impl<W: Write> JsonlSink<W> {
         self
     }
 
+    /// Adds the `probabilities` field: label → probability (4 decimals).
+    pub fn with_probabilities(mut self, probabilities: bool) -> JsonlSink<W> {
+        self.probabilities = probabilities;
+        self
+    }
+
     pub fn into_inner(self) -> W {
         self.out
     }
+}
+
+/// A probability rounded to 4 decimals, as the CSV writes it.
+fn round4(p: f32) -> f64 {
+    (f64::from(p) * 10_000.0).round() / 10_000.0
 }
 
 impl<W: Write> Sink for JsonlSink<W> {
@@ -66,14 +78,20 @@ impl<W: Write> Sink for JsonlSink<W> {
             object.values_mut().for_each(redact_value);
         }
         object.insert("label".into(), Value::String(p.label.as_str().into()));
-        let confidence = (f64::from(p.confidence) * 10_000.0).round() / 10_000.0;
-        object.insert("confidence".into(), serde_json::json!(confidence));
+        object.insert("confidence".into(), serde_json::json!(round4(p.confidence)));
         object.insert("tags".into(), Value::String(p.tags.to_field()));
         // masking keeps character offsets, so the spans still point at the same words
         let text = if self.redact { redact(record.text()) } else { record.text().to_string() };
         object.insert("evidence".into(), Value::String(format_evidence(&text, &p.evidence)));
         if self.review {
             object.insert("review".into(), Value::Bool(p.review));
+        }
+        if self.probabilities {
+            let probabilities: Map<String, Value> = crate::labels::Label::ALL
+                .iter()
+                .map(|l| (l.as_str().to_string(), serde_json::json!(round4(p.scores.labels[l.index()]))))
+                .collect();
+            object.insert("probabilities".into(), Value::Object(probabilities));
         }
         self.line.clear();
         serde_json::to_writer(&mut self.line, &object)?;
