@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::{Outcome, Output, ReadArgs, load_model, set_threads};
-use crate::io::{CsvSink, JsonlSink, RejectWriter, RejectsTo, Sink, Source};
+use crate::io::{CsvSink, JsonlSink, OutputOptions, RejectWriter, RejectsTo, Sink, Source};
 use crate::pipeline::{self, Options, Summary};
 
 /// Label every message: writes every input column unchanged, then label, confidence, tags and
@@ -83,7 +83,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     set_threads(args.threads)?;
     let mut classifier = load_model(args.model.as_deref())?;
     args.decision.apply(&mut classifier)?;
-    let review = args.decision.review();
+    let output_options =
+        OutputOptions { redact: args.redact, review: args.decision.review(), probabilities: args.probabilities };
     let options = args.read.options()?;
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
     for input in args.read.inputs() {
@@ -102,15 +103,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Options { chunk_size: args.chunk_size, fail_on_reject: args.on_error == OnError::Fail, progress: Some(&tick) };
     let summary = match args.output_format {
         OutputFormat::Csv => {
-            let mut sink =
-                CsvSink::new(output).redacted(args.redact).with_review(review).with_probabilities(args.probabilities);
+            let mut sink = CsvSink::new(output).with_options(output_options);
             let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
             sink.into_inner().context("flushing output")?.finish()?;
             summary
         }
         OutputFormat::Jsonl => {
-            let mut sink =
-                JsonlSink::new(output).redacted(args.redact).with_review(review).with_probabilities(args.probabilities);
+            let mut sink = JsonlSink::new(output).with_options(output_options);
             let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
             sink.flush()?;
             sink.into_inner().finish()?;

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::Write;
 
-use super::{Record, Sink};
+use super::{OutputOptions, Record, Sink};
 use crate::model::{Prediction, write_evidence};
 use crate::report::redact::redact;
 
@@ -17,9 +17,7 @@ pub struct CsvSink<W: Write> {
     row: csv::StringRecord,
     /// One field being built (confidence, evidence).
     field: String,
-    redact: bool,
-    review: bool,
-    probabilities: bool,
+    options: OutputOptions,
 }
 
 impl<W: Write> CsvSink<W> {
@@ -28,27 +26,13 @@ impl<W: Write> CsvSink<W> {
             writer: csv::WriterBuilder::new().from_writer(out),
             row: csv::StringRecord::new(),
             field: String::new(),
-            redact: false,
-            review: false,
-            probabilities: false,
+            options: OutputOptions::default(),
         }
     }
 
-    /// Masks phone, ID-card and bank-card numbers and e-mail addresses in every field written.
-    pub fn redacted(mut self, redact: bool) -> CsvSink<W> {
-        self.redact = redact;
-        self
-    }
-
-    /// Adds the `review` column (`true` for a message sent to review, else `false`).
-    pub fn with_review(mut self, review: bool) -> CsvSink<W> {
-        self.review = review;
-        self
-    }
-
-    /// Adds one column per label, `p_<label>`, with the label's probability (4 decimals).
-    pub fn with_probabilities(mut self, probabilities: bool) -> CsvSink<W> {
-        self.probabilities = probabilities;
+    /// Masking, and the `review` and `p_<label>` columns (probabilities with 4 decimals).
+    pub fn with_options(mut self, options: OutputOptions) -> CsvSink<W> {
+        self.options = options;
         self
     }
 
@@ -88,7 +72,7 @@ impl<W: Write> Sink for CsvSink<W> {
         for c in columns {
             self.row.push_field(c);
         }
-        for c in output_columns(columns, self.review, self.probabilities) {
+        for c in output_columns(columns, self.options.review, self.options.probabilities) {
             self.row.push_field(&c);
         }
         self.writer.write_record(&self.row).map_err(csv_err)
@@ -97,7 +81,7 @@ impl<W: Write> Sink for CsvSink<W> {
     fn write(&mut self, record: &Record, p: &Prediction) -> std::io::Result<()> {
         self.row.clear();
         for f in &record.fields {
-            if self.redact { self.row.push_field(&redact(f)) } else { self.row.push_field(f) }
+            if self.options.redact { self.row.push_field(&redact(f)) } else { self.row.push_field(f) }
         }
         self.row.push_field(p.label.as_str());
         self.field.clear();
@@ -105,14 +89,14 @@ impl<W: Write> Sink for CsvSink<W> {
         self.row.push_field(&self.field);
         self.row.push_field(&p.tags.to_field());
         // masking keeps character offsets, so the spans still point at the same words
-        let text = if self.redact { Cow::Owned(redact(record.text())) } else { Cow::Borrowed(record.text()) };
+        let text = if self.options.redact { Cow::Owned(redact(record.text())) } else { Cow::Borrowed(record.text()) };
         self.field.clear();
         write_evidence(&text, &p.evidence, &mut self.field);
         self.row.push_field(&self.field);
-        if self.review {
+        if self.options.review {
             self.row.push_field(if p.review { "true" } else { "false" });
         }
-        if self.probabilities {
+        if self.options.probabilities {
             for v in p.scores.labels {
                 self.field.clear();
                 let _ = write!(self.field, "{v:.4}");

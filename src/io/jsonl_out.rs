@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde_json::{Map, Value};
 
-use super::{Record, Sink};
+use super::{OutputOptions, Record, Sink};
 use crate::model::{Prediction, format_evidence};
 use crate::report::redact::redact;
 
@@ -13,9 +13,7 @@ pub struct JsonlSink<W: Write> {
     out: W,
     columns: Vec<String>,
     line: Vec<u8>,
-    redact: bool,
-    review: bool,
-    probabilities: bool,
+    options: OutputOptions,
 }
 
 /// Masks every string inside `v`.
@@ -30,24 +28,12 @@ fn redact_value(v: &mut Value) {
 
 impl<W: Write> JsonlSink<W> {
     pub fn new(out: W) -> JsonlSink<W> {
-        JsonlSink { out, columns: Vec::new(), line: Vec::new(), redact: false, review: false, probabilities: false }
+        JsonlSink { out, columns: Vec::new(), line: Vec::new(), options: OutputOptions::default() }
     }
 
-    /// Masks phone, ID-card and bank-card numbers and e-mail addresses in every value written.
-    pub fn redacted(mut self, redact: bool) -> JsonlSink<W> {
-        self.redact = redact;
-        self
-    }
-
-    /// Adds the `review` field (true for a message sent to review).
-    pub fn with_review(mut self, review: bool) -> JsonlSink<W> {
-        self.review = review;
-        self
-    }
-
-    /// Adds the `probabilities` field: label → probability (4 decimals).
-    pub fn with_probabilities(mut self, probabilities: bool) -> JsonlSink<W> {
-        self.probabilities = probabilities;
+    /// Masking, and the `review` and `probabilities` fields (probabilities with 4 decimals).
+    pub fn with_options(mut self, options: OutputOptions) -> JsonlSink<W> {
+        self.options = options;
         self
     }
 
@@ -74,19 +60,19 @@ impl<W: Write> Sink for JsonlSink<W> {
                 self.columns.iter().zip(&record.fields).map(|(c, f)| (c.clone(), Value::String(f.clone()))).collect()
             }
         };
-        if self.redact {
+        if self.options.redact {
             object.values_mut().for_each(redact_value);
         }
         object.insert("label".into(), Value::String(p.label.as_str().into()));
         object.insert("confidence".into(), serde_json::json!(round4(p.confidence)));
         object.insert("tags".into(), Value::String(p.tags.to_field()));
         // masking keeps character offsets, so the spans still point at the same words
-        let text = if self.redact { redact(record.text()) } else { record.text().to_string() };
+        let text = if self.options.redact { redact(record.text()) } else { record.text().to_string() };
         object.insert("evidence".into(), Value::String(format_evidence(&text, &p.evidence)));
-        if self.review {
+        if self.options.review {
             object.insert("review".into(), Value::Bool(p.review));
         }
-        if self.probabilities {
+        if self.options.probabilities {
             let probabilities: Map<String, Value> = crate::labels::Label::ALL
                 .iter()
                 .map(|l| (l.as_str().to_string(), serde_json::json!(round4(p.scores.labels[l.index()]))))

@@ -17,6 +17,17 @@ use crate::model::Prediction;
 
 pub use csv_in::CsvSource;
 pub use csv_out::CsvSink;
+
+/// What the CSV and JSON Lines sinks write besides label, confidence, tags and evidence.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutputOptions {
+    /// Mask phone, ID-card and bank-card numbers and e-mail addresses in every field written.
+    pub redact: bool,
+    /// Add the `review` flag (`--min-confidence`): `true` for a message sent to review.
+    pub review: bool,
+    /// Add each label's probability: `p_<label>` columns, or a `probabilities` object.
+    pub probabilities: bool,
+}
 pub use jsonl_in::JsonlSource;
 pub use jsonl_out::JsonlSink;
 pub use rejects::{RejectWriter, RejectsTo};
