@@ -144,7 +144,7 @@ PLACE_RE = re.compile(r"[\u4e00-\u9fff]{2,3}(?:省|市|区|县|镇|村|街道|�
 DIGIT_RE = re.compile(r"[0-9０-９][0-9０-９,.，]*")
 
 
-def published(text, rng, variants):
+def published(text):
     t = URL_RE.sub(" URL ", text)
     t = PHONE_RE.sub(" PHONE ", t)
     t = NAME_RE.sub(" NAME ", t)
@@ -158,7 +158,7 @@ def published(text, rng, variants):
     return " ".join(words)
 
 
-APPLY = {"published": published, "spaced": spaced, "variant": variant, "pinyin": pinyin, "fullwidth": fullwidth,
+APPLY = {"spaced": spaced, "variant": variant, "pinyin": pinyin, "fullwidth": fullwidth,
          "traditional": traditional, "emoji": emoji}
 
 
@@ -197,7 +197,7 @@ def main():
                 out.append({"id": f"{r['id']}~{rule}", "text": text, "label": r["label"], "tags": r["tags"],
                             "kind": r["kind"], "source": f"augmented:{rule}"})
             if rng.random() < PUBLISHED_SHARE:
-                text = published(r["text"], rng, variants)
+                text = published(r["text"])
                 if text and text != r["text"] and text not in made and text not in taken:
                     taken.add(text)
                     out.append({"id": f"{r['id']}~published", "text": text, "label": r["label"], "tags": r["tags"],

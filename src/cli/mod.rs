@@ -219,10 +219,8 @@ fn parse_prior(s: &str) -> Result<Prior, String> {
         .map(|part| {
             let (label, share) = part.split_once('=').ok_or_else(|| format!("expected LABEL=SHARE, got {part:?}"))?;
             let label: crate::labels::Label = label.trim().parse().map_err(|e| format!("{e}"))?;
+            // the range is checked once, by Classifier::set_prior
             let share: f32 = share.trim().parse().map_err(|_| format!("bad share in {part:?}"))?;
-            if !(share > 0.0 && share < 1.0) {
-                return Err(format!("the share of {} must be above 0 and below 1, got {share}", label.as_str()));
-            }
             Ok((label, share))
         })
         .collect::<Result<_, _>>()

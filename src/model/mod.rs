@@ -147,8 +147,8 @@ impl Classifier {
     }
 
     /// Label shift: the share of each label expected in the input, where it differs from the
-    /// training data's (a phone export is mostly everyday messages; the training data is
-    /// balanced). Labels not named keep their training share, and the rest is scaled so that the
+    /// training data's (a phone export is mostly everyday messages; about half of the training
+    /// data is collection). Labels not named keep their training share, and the rest is scaled so that the
     /// shares sum to one. Probabilities are reweighted by `prior / training prior` (Saerens et
     /// al., 2002).
     pub fn set_prior(&mut self, prior: &[(Label, f32)]) -> Result<(), PriorError> {
