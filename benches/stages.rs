@@ -33,7 +33,7 @@ use cuishou::features::{self, BucketCounter, FeatureInput, Hit, Lexicon, SparseV
 use cuishou::io::{CsvSink, Item, ReadOptions, Record, RejectWriter, RejectsTo, Sink};
 use cuishou::pipeline::{self, Options};
 use cuishou::text::{NormalizeScratch, Normalized, Normalizer, Segmenter, TokenSpan, parse_variants};
-use cuishou::{Analysis, Classifier, Prediction};
+use cuishou::{AnalyzedText, Classifier, Prediction, Scratch};
 
 const SAMPLE_SIZE: usize = 2_000;
 const SEED: u64 = 6;
@@ -202,7 +202,7 @@ fn stages(c: &mut Criterion) {
             out
         })
         .collect();
-    let mut analysis = Analysis::default();
+    let mut analysis = AnalyzedText::default();
     let vectors: Vec<SparseVec> = messages
         .iter()
         .map(|m| {
@@ -210,7 +210,8 @@ fn stages(c: &mut Criterion) {
             analysis.features.clone()
         })
         .collect();
-    let predictions: Vec<Prediction> = messages.iter().map(|m| classifier.predict(m, &mut analysis)).collect();
+    let mut scratch = Scratch::default();
+    let predictions: Vec<Prediction> = messages.iter().map(|m| classifier.predict(m, &mut scratch)).collect();
     let csv_file = to_csv_file(&messages);
     let csv_path = csv_file.path().display().to_string();
     let open = || cuishou::io::open(&csv_path, &ReadOptions::default()).expect("the sample CSV");
@@ -293,7 +294,7 @@ fn stages(c: &mut Criterion) {
         })
     });
     g.bench_function("analyze", |b| {
-        let mut a = Analysis::default();
+        let mut a = AnalyzedText::default();
         b.iter(|| {
             for m in &messages {
                 classifier.analyzer().analyze(black_box(m), &mut a);
@@ -302,7 +303,7 @@ fn stages(c: &mut Criterion) {
         })
     });
     g.bench_function("classify", |b| {
-        let mut a = Analysis::default();
+        let mut a = Scratch::default();
         b.iter(|| {
             let mut n = 0usize;
             for m in &messages {

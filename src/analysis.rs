@@ -51,23 +51,27 @@ pub struct Analyzer {
     config: FeatureConfig,
 }
 
-/// One message's analysis. Reuse one per thread: every buffer is cleared, not reallocated.
+/// One message's analysis, every stage's result. Reuse one per thread: every buffer is cleared,
+/// not reallocated.
 #[derive(Default)]
-pub struct Analysis {
+pub struct AnalyzedText {
+    /// The normalized text, with its map back to the original.
     pub normalized: Normalized,
+    /// The segmenter's words.
     pub tokens: Vec<TokenSpan>,
+    /// Lexicon terms found in the normalized text.
     pub hits: Vec<Hit>,
+    /// Every feature occurrence, with its span.
     pub occurrences: Vec<Occurrence>,
+    /// The hashed feature vector.
     pub features: SparseVec,
     /// For each occurrence, the index of its bucket's entry in `features`.
     pub positions: Vec<u32>,
     counter: BucketCounter,
     scratch: NormalizeScratch,
-    /// Buffers of the classifier's evidence step.
-    pub(crate) evidence: crate::model::EvidenceScratch,
 }
 
-impl Analysis {
+impl AnalyzedText {
     /// The normalized text of tokens or spans `start..end` (character offsets).
     pub fn normalized_slice(&self, start: u32, end: u32) -> &str {
         let starts = &self.normalized.char_starts;
@@ -106,7 +110,7 @@ impl Analyzer {
     }
 
     /// Runs the whole chain on `text`, leaving every intermediate result in `a`.
-    pub fn analyze(&self, text: &str, a: &mut Analysis) {
+    pub fn analyze(&self, text: &str, a: &mut AnalyzedText) {
         self.normalizer.normalize(text, &mut a.scratch, &mut a.normalized);
         let norm = a.normalized.text.as_str();
         self.segmenter.segment(norm, &mut a.tokens);

@@ -3,6 +3,11 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// How many labels there are: the model's label outputs.
+pub const N_LABELS: usize = Label::ALL.len();
+/// How many tags there are: the model's tag outputs.
+pub const N_TAGS: usize = Tag::ALL.len();
+
 /// One label per message. The order of the variants is the order of the model's outputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Label {

@@ -1,20 +1,56 @@
-//! The batch pipeline: a reader thread fills chunks, rayon classifies each chunk in parallel,
-//! a writer thread writes results in input order. Memory is bounded by a few chunks.
+//! The batch pipeline, the one driver of every run over input files: a reader thread fills
+//! chunks, rayon labels each chunk in parallel, a writer thread writes results in input order
+//! and counts every record as written or rejected. Memory is bounded by a few chunks, each
+//! bounded in records and in bytes.
+//!
+//! What labels a record is a [`Labeller`]: the [`Classifier`], or [`RecordedLabels`] for an
+//! input that `classify` has already labelled (the reports read it without classifying again).
 
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::analysis::Analysis;
-use crate::io::{InputError, Item, RejectWriter, Sink, Source};
-use crate::model::{Classifier, Prediction};
+use crate::io::{InputError, Item, Record, Reject, RejectWriter, Sink, Source};
+use crate::model::{Classifier, Scratch};
+use crate::prediction::Prediction;
+
+/// What gives a record its prediction, or the reason it gets none (the record is then rejected).
+pub trait Labeller: Sync {
+    /// Per-thread reusable buffers.
+    type Scratch: Default + Send;
+    /// The prediction of `record`, whose source has `columns`.
+    fn label(&self, record: &Record, columns: &[String], scratch: &mut Self::Scratch) -> Result<Prediction, String>;
+}
+
+impl Labeller for Classifier {
+    type Scratch = Scratch;
+    fn label(&self, record: &Record, _: &[String], scratch: &mut Scratch) -> Result<Prediction, String> {
+        Ok(self.predict(record.text(), scratch))
+    }
+}
+
+/// The labels an already classified input carries in its columns
+/// ([`io::labelled`](crate::io::labelled)); a record without a valid label is rejected.
+pub struct RecordedLabels;
+
+impl Labeller for RecordedLabels {
+    type Scratch = ();
+    fn label(&self, record: &Record, columns: &[String], _: &mut ()) -> Result<Prediction, String> {
+        crate::io::labelled::recorded(record, columns)
+    }
+}
+
+/// Text bytes per chunk at most, whatever the number of records: long records make short chunks.
+pub const DEFAULT_CHUNK_BYTES: usize = 8 << 20;
 
 /// How the pipeline runs.
 #[derive(Clone)]
 pub struct Options<'a> {
-    /// Records per chunk: the unit of parallel work and of flushing.
+    /// Records per chunk at most: the unit of parallel work and of flushing.
     pub chunk_size: usize,
+    /// Bytes of record fields per chunk at most (a chunk holds at least one record).
+    pub chunk_bytes: usize,
     /// Stop at the first rejected record instead of reporting it and going on.
     pub fail_on_reject: bool,
     /// Called after each chunk is written, with the number of records it held.
@@ -23,33 +59,42 @@ pub struct Options<'a> {
 
 impl Default for Options<'_> {
     fn default() -> Self {
-        Options { chunk_size: 4096, fail_on_reject: false, progress: None }
+        Options { chunk_size: 4096, chunk_bytes: DEFAULT_CHUNK_BYTES, fail_on_reject: false, progress: None }
     }
 }
 
 /// Records read, classified and rejected in one input.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileCounts {
+    /// The input's name as given.
     pub name: String,
+    /// Records read: classified plus rejected.
     pub read: u64,
+    /// Records written to the sink.
     pub classified: u64,
+    /// Records written to the rejects.
     pub rejected: u64,
 }
 
 /// What a run did, per input.
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
+    /// One entry per input, in the order given.
     pub files: Vec<FileCounts>,
+    /// Wall time of the run.
     pub elapsed: Duration,
 }
 
 impl Summary {
+    /// Records read over all inputs.
     pub fn read(&self) -> u64 {
         self.files.iter().map(|f| f.read).sum()
     }
+    /// Records classified over all inputs.
     pub fn classified(&self) -> u64 {
         self.files.iter().map(|f| f.classified).sum()
     }
+    /// Records rejected over all inputs.
     pub fn rejected(&self) -> u64 {
         self.files.iter().map(|f| f.rejected).sum()
     }
@@ -58,12 +103,22 @@ impl Summary {
 /// Why a run stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
+    /// An input could not be read further.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// The output or the rejects could not be written.
     #[error("writing output: {0}")]
     Output(#[from] std::io::Error),
+    /// A record was rejected under `--on-error fail`.
     #[error("{file}: record at line {line} rejected ({reason}); stopping as --on-error fail asks")]
-    Rejected { file: String, line: u64, reason: String },
+    Rejected {
+        /// The input's name.
+        file: String,
+        /// The record's line (or record number).
+        line: u64,
+        /// Why it was rejected.
+        reason: String,
+    },
 }
 
 struct Chunk {
@@ -71,21 +126,39 @@ struct Chunk {
     items: Vec<Item>,
 }
 
-type Classified = (Chunk, Vec<Option<Prediction>>);
+type Labelled = (Chunk, Vec<Option<Result<Prediction, String>>>);
 
-fn read_all(mut sources: Vec<Box<dyn Source>>, chunk_size: usize, tx: SyncSender<Result<Chunk, InputError>>) {
+/// Bytes an item holds, for the chunk's byte bound.
+fn item_bytes(item: &Item) -> usize {
+    match item {
+        Item::Record(r) => r.fields.iter().map(String::len).sum::<usize>() + r.fields.len(),
+        Item::Reject(r) => r.raw.len(),
+    }
+}
+
+fn read_all(
+    mut sources: Vec<Box<dyn Source>>,
+    chunk_size: usize,
+    chunk_bytes: usize,
+    tx: SyncSender<Result<Chunk, InputError>>,
+) {
     for (file, source) in sources.iter_mut().enumerate() {
-        let mut items = Vec::with_capacity(chunk_size);
+        let mut items = Vec::with_capacity(chunk_size.min(1024));
+        let mut bytes = 0;
         while let Some(item) = source.next_item() {
             match item {
-                Ok(item) => items.push(item),
+                Ok(item) => {
+                    bytes += item_bytes(&item);
+                    items.push(item);
+                }
                 Err(e) => {
                     let _ = tx.send(Err(e));
                     return;
                 }
             }
-            if items.len() == chunk_size {
-                let full = std::mem::replace(&mut items, Vec::with_capacity(chunk_size));
+            if items.len() == chunk_size || bytes >= chunk_bytes {
+                bytes = 0;
+                let full = std::mem::replace(&mut items, Vec::with_capacity(chunk_size.min(1024)));
                 if tx.send(Ok(Chunk { file, items: full })).is_err() {
                     return;
                 }
@@ -98,7 +171,7 @@ fn read_all(mut sources: Vec<Box<dyn Source>>, chunk_size: usize, tx: SyncSender
 }
 
 fn write_all(
-    rx: Receiver<Classified>,
+    rx: Receiver<Labelled>,
     sink: &mut (dyn Sink + Send),
     rejects: &mut RejectWriter,
     counts: &mut [FileCounts],
@@ -108,25 +181,19 @@ fn write_all(
     for (chunk, predictions) in rx {
         let n = chunk.items.len() as u64;
         let c = &mut counts[chunk.file];
-        for (item, prediction) in chunk.items.iter().zip(&predictions) {
+        for (item, prediction) in chunk.items.iter().zip(predictions) {
             c.read += 1;
-            match (item, prediction) {
-                (Item::Record(r), Some(p)) => {
-                    sink.write(r, p)?;
+            let unlabelled;
+            let reject = match (item, prediction) {
+                (Item::Record(r), Some(Ok(p))) => {
+                    sink.write(r, &p)?;
                     c.classified += 1;
+                    continue;
                 }
-                (Item::Reject(r), _) => {
-                    c.rejected += 1;
-                    rejects.write(&c.name, r)?;
-                    if fail_on_reject {
-                        sink.flush()?;
-                        rejects.flush()?;
-                        return Err(PipelineError::Rejected {
-                            file: c.name.clone(),
-                            line: r.line,
-                            reason: r.reason.clone(),
-                        });
-                    }
+                (Item::Reject(r), _) => r,
+                (Item::Record(r), Some(Err(reason))) => {
+                    unlabelled = Reject::new(r.line, r.fields.join(",").as_bytes(), reason);
+                    &unlabelled
                 }
                 (Item::Record(r), None) => {
                     return Err(PipelineError::Output(std::io::Error::other(format!(
@@ -134,6 +201,17 @@ fn write_all(
                         c.name, r.line
                     ))));
                 }
+            };
+            c.rejected += 1;
+            rejects.write(&c.name, reject)?;
+            if fail_on_reject {
+                sink.flush()?;
+                rejects.flush()?;
+                return Err(PipelineError::Rejected {
+                    file: c.name.clone(),
+                    line: reject.line,
+                    reason: reject.reason.clone(),
+                });
             }
         }
         sink.flush()?;
@@ -147,7 +225,7 @@ fn write_all(
 
 /// Checks that all sources share one layout and starts `sink` with it. Empty inputs (no header,
 /// no records) have no layout to agree with.
-pub fn begin_sink(sources: &[Box<dyn Source>], sink: &mut dyn Sink) -> Result<(), PipelineError> {
+fn begin_sink(sources: &[Box<dyn Source>], sink: &mut dyn Sink) -> Result<(), PipelineError> {
     let Some(first) = sources.iter().find(|s| !s.columns().is_empty()) else { return Ok(()) };
     for s in sources.iter().filter(|s| !s.columns().is_empty()) {
         if s.columns() != first.columns() {
@@ -164,10 +242,10 @@ pub fn begin_sink(sources: &[Box<dyn Source>], sink: &mut dyn Sink) -> Result<()
     Ok(())
 }
 
-/// Classifies every record of `sources` into `sink`, in input order; rejects go to `rejects`.
+/// Labels every record of `sources` into `sink`, in input order; rejects go to `rejects`.
 /// All sources must have the same columns.
-pub fn run(
-    classifier: &Classifier,
+pub fn run<L: Labeller>(
+    labeller: &L,
     sources: Vec<Box<dyn Source>>,
     sink: &mut (dyn Sink + Send),
     rejects: &mut RejectWriter,
@@ -178,12 +256,14 @@ pub fn run(
         sources.iter().map(|s| FileCounts { name: s.name().to_string(), ..FileCounts::default() }).collect();
     begin_sink(&sources, sink)?;
     let chunk_size = options.chunk_size.max(1);
+    let chunk_bytes = options.chunk_bytes.max(1);
+    let columns: Vec<Vec<String>> = sources.iter().map(|s| s.columns().to_vec()).collect();
     let fail_on_reject = options.fail_on_reject;
     let progress = options.progress;
     let (read_tx, read_rx) = sync_channel::<Result<Chunk, InputError>>(2);
-    let (write_tx, write_rx) = sync_channel::<Classified>(2);
+    let (write_tx, write_rx) = sync_channel::<Labelled>(2);
     let result = std::thread::scope(|scope| {
-        scope.spawn(move || read_all(sources, chunk_size, read_tx));
+        scope.spawn(move || read_all(sources, chunk_size, chunk_bytes, read_tx));
         let writer = scope.spawn(|| write_all(write_rx, sink, rejects, &mut counts, fail_on_reject, progress));
         let mut input_error = None;
         for chunk in read_rx {
@@ -194,11 +274,12 @@ pub fn run(
                     break;
                 }
             };
-            let predictions: Vec<Option<Prediction>> = chunk
+            let columns = &columns[chunk.file];
+            let predictions: Vec<Option<Result<Prediction, String>>> = chunk
                 .items
                 .par_iter()
-                .map_init(Analysis::default, |a, item| match item {
-                    Item::Record(r) => Some(classifier.predict(r.text(), a)),
+                .map_init(L::Scratch::default, |scratch, item| match item {
+                    Item::Record(r) => Some(labeller.label(r, columns, scratch)),
                     Item::Reject(_) => None,
                 })
                 .collect();

@@ -251,3 +251,21 @@ fn probabilities_add_one_column_per_label_that_sums_to_one() {
     let plain = parse_csv(&wd.ok(&["classify", "in.csv", "--quiet"]));
     assert_eq!(plain[0].len(), 6);
 }
+
+#[test]
+fn json_lines_input_keeps_its_own_label_field() {
+    let wd = Workdir::new();
+    wd.write(
+        "in.jsonl",
+        "{\"text\":\"不还钱就爆你通讯录\",\"label\":\"gold-intimidation\",\"id\":1}\n{\"text\":\"今晚吃饭吗\",\"id\":2}\n",
+    );
+    let out = wd.ok(&["classify", "in.jsonl", "--output-format", "jsonl", "--quiet"]);
+    let rows: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    // the input's own label is kept; ours is cuishou_label on that object
+    assert_eq!(rows[0]["label"], "gold-intimidation");
+    assert_eq!(rows[0]["cuishou_label"], "intimidation");
+    assert!(rows[0].get("cuishou_evidence").is_some());
+    // an object without a clash gets the plain names
+    assert_eq!(rows[1]["label"], "other");
+    assert!(rows[1].get("cuishou_label").is_none());
+}

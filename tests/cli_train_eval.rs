@@ -170,10 +170,10 @@ fn min_confidence_sends_unsure_collection_labels_to_review_and_prior_shifts_labe
         assert_eq!(r[4], "other", "{r:?}");
         assert_eq!(r[review] == "true", r[2] != "other", "{r:?}");
     }
-    // JSON Lines carries the flag as a boolean
+    // JSON Lines carries the flag as a boolean, renamed like the CSV's (the input has a label)
     let jsonl =
         wd.ok(&["classify", "train.csv", "--model", "m.model", "--min-confidence", "1", "--output-format", "jsonl"]);
-    assert!(jsonl.lines().all(|l| l.contains("\"review\":true") || l.contains("\"review\":false")));
+    assert!(jsonl.lines().all(|l| l.contains("\"cuishou_review\":true") || l.contains("\"cuishou_review\":false")));
     // a strong prior towards other turns more messages into other, never fewer
     let count_other = |rows: &[Vec<String>]| rows[1..].iter().filter(|r| r[4] == "other").count();
     let shifted = parse_csv(&wd.ok(&["classify", "train.csv", "--model", "m.model", "--prior", "other=0.999"]));

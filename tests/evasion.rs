@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{parse_csv, repo_root};
-use cuishou::{Analysis, Classifier, Label};
+use cuishou::{AnalyzedText, Classifier, Label, Scratch};
 
 const REQUIRED_RATE: f64 = 0.95;
 const BASES: usize = 100;
@@ -107,7 +107,7 @@ fn model_under_test() -> Classifier {
 #[test]
 fn evasion_variants_keep_the_label_of_their_plain_form() {
     let classifier = model_under_test();
-    let mut a = Analysis::default();
+    let mut a = Scratch::default();
     let mut label = |t: &str| classifier.predict(t, &mut a).label;
     let table = variant_table();
     let mut pairs: Vec<(String, String)> = Vec::new();
@@ -158,7 +158,7 @@ fn evasion_variants_keep_the_label_of_their_plain_form() {
 #[test]
 fn negated_threats_read_as_promises() {
     let classifier = Classifier::bundled().unwrap();
-    let mut a = Analysis::default();
+    let mut a = Scratch::default();
     for text in [
         "本平台不会P图、不会爆通讯录，请按时还款",
         "我们承诺绝不联系您的家人和同事，请您按期还款",
@@ -167,7 +167,7 @@ fn negated_threats_read_as_promises() {
     ] {
         let p = classifier.predict(text, &mut a);
         assert_eq!(p.label, Label::LawfulReminder, "{text}");
-        assert!(a.hits.iter().any(|h| h.negated), "{text}: a negated lexicon hit");
+        assert!(a.analysis().hits.iter().any(|h| h.negated), "{text}: a negated lexicon hit");
     }
     // a platform's rule with no request for payment is not a collection message at all
     // (docs/labels.md: platform rules are `other`); either way it is no threat
@@ -182,7 +182,7 @@ fn negated_threats_read_as_promises() {
 #[test]
 fn ordinary_spaced_text_keeps_its_words() {
     let classifier = Classifier::bundled().unwrap();
-    let mut a = Analysis::default();
+    let mut a = AnalyzedText::default();
     for (text, words) in [
         ("今天 天气 不错 我们 去 公园", vec!["今天", "天气", "不错", "公园"]),
         ("会议 改到 下午 三点 请 通知 大家", vec!["会议", "下午", "通知", "大家"]),
@@ -200,12 +200,12 @@ fn ordinary_spaced_text_keeps_its_words() {
 #[test]
 fn evidence_offsets_survive_emoji_and_wide_characters() {
     let classifier = Classifier::bundled().unwrap();
-    let mut a = Analysis::default();
+    let mut a = Scratch::default();
     let text = "👨‍👩‍👧你好😀，再不还钱就爆 通 讯 錄🙂，把你ＰＳ成遗照发到你家族群";
     let p = classifier.predict(text, &mut a);
     assert!(p.label.is_unlawful());
     let chars: Vec<char> = text.chars().collect();
-    let evidence = cuishou::format_evidence(text, &p.evidence);
+    let evidence = cuishou::output::format_evidence(text, &p.evidence);
     assert!(!evidence.is_empty());
     for part in evidence.split(';') {
         let (span, range) = part.rsplit_once('@').unwrap();

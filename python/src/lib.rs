@@ -12,9 +12,9 @@ use arrow_array::{Array, ArrayRef, LargeStringArray, StringArray, StringViewArra
 use arrow_data::ArrayData;
 use arrow_pyarrow::PyArrowType;
 use arrow_schema::{DataType, Field, Fields};
-use cuishou::Classifier;
-use cuishou::api::{Classification, classify_batch, reject_reason_with};
-use cuishou::io::DEFAULT_MAX_CHARS;
+use cuishou::io::{DEFAULT_MAX_CHARS, reject_reason as reject_reason_with};
+use cuishou::output::{format_evidence, round4};
+use cuishou::{Classifier, Prediction};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
@@ -33,13 +33,32 @@ struct Model {
     threads: Option<usize>,
 }
 
+/// One text's result as `cuishou classify` writes it: label, confidence rounded to four
+/// decimals, tags joined, and evidence as `SPAN@START-END;…`.
+struct Classification {
+    label: &'static str,
+    confidence: f64,
+    tags: String,
+    evidence: String,
+}
+
 impl Model {
     /// Classifies `texts` on this model's pool (or rayon's global pool).
     fn batch(&self, texts: &[&str]) -> Vec<Classification> {
-        match &self.pool {
-            Some(pool) => pool.install(|| classify_batch(&self.classifier, texts)),
-            None => classify_batch(&self.classifier, texts),
-        }
+        let predictions: Vec<Prediction> = match &self.pool {
+            Some(pool) => pool.install(|| self.classifier.predict_batch(texts)),
+            None => self.classifier.predict_batch(texts),
+        };
+        texts
+            .iter()
+            .zip(predictions)
+            .map(|(text, p)| Classification {
+                label: p.label.as_str(),
+                confidence: round4(p.confidence),
+                tags: p.tags.to_field(),
+                evidence: format_evidence(text, &p.evidence),
+            })
+            .collect()
     }
 }
 
@@ -246,7 +265,7 @@ impl Model {
                 }
                 None => {
                     let c = results.next().expect("one result per valid text");
-                    label.append_value(&c.label);
+                    label.append_value(c.label);
                     confidence.append_value(c.confidence);
                     tags.append_value(&c.tags);
                     evidence.append_value(&c.evidence);

@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::{Outcome, Output, ReadArgs, load_model, set_threads};
-use crate::io::{CsvSink, JsonlSink, OutputOptions, RejectWriter, RejectsTo, Sink, Source};
-use crate::pipeline::{self, Options, Summary};
+use cuishou::io::{CsvSink, JsonlSink, RejectWriter, RejectsTo, Sink, Source};
+use cuishou::output::OutputOptions;
+use cuishou::pipeline::{self, Options, Summary};
 
 /// Label every message: writes every input column unchanged, then label, confidence, tags and
 /// evidence, one row per input record, in input order.
@@ -88,7 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let options = args.read.options()?;
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
     for input in args.read.inputs() {
-        sources.push(crate::io::open(&input, &options)?);
+        sources.push(cuishou::io::open(&input, &options)?);
     }
     let output = Output::create(args.output.as_deref())?;
     let rejects_to = super::rejects_destination(args.rejects.as_deref(), args.output.as_deref());
@@ -99,8 +100,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             bar.inc(n);
         }
     };
-    let run_options =
-        Options { chunk_size: args.chunk_size, fail_on_reject: args.on_error == OnError::Fail, progress: Some(&tick) };
+    let run_options = Options {
+        chunk_size: args.chunk_size,
+        fail_on_reject: args.on_error == OnError::Fail,
+        progress: Some(&tick),
+        ..Options::default()
+    };
     let summary = match args.output_format {
         OutputFormat::Csv => {
             let mut sink = CsvSink::new(output).with_options(output_options);

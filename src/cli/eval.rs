@@ -6,11 +6,10 @@ use anyhow::Context;
 use rayon::prelude::*;
 
 use super::{Outcome, load_model, set_threads};
-use crate::analysis::Analysis;
-use crate::data::read_labelled;
-use crate::labels::{Label, TagSet};
-use crate::model::metrics::{ECE_BINS, tags_to_text};
-use crate::model::{evaluate, evaluate_tags, expected_calibration_error};
+use cuishou::data::read_labelled;
+use cuishou::labels::{Label, TagSet};
+use cuishou::model::metrics::{ECE_BINS, tags_to_text};
+use cuishou::model::{evaluate, evaluate_tags, expected_calibration_error};
 
 /// Score a model on CSV files with `text` and `label` columns: accuracy, per-label precision,
 /// recall and F1, macro-F1, and the confusion matrix.
@@ -47,13 +46,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     set_threads(args.threads)?;
     let classifier = load_model(args.model.as_deref())?;
     let examples = read_labelled(&args.inputs)?;
-    let predictions: Vec<(Label, f32, TagSet)> = examples
-        .par_iter()
-        .map_init(Analysis::default, |a, e| {
-            let p = classifier.predict(&e.text, a);
-            (p.label, p.confidence, p.tags)
-        })
-        .collect();
+    let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+    let predictions: Vec<(Label, f32, TagSet)> =
+        classifier.predict_batch(&texts).into_iter().map(|p| (p.label, p.confidence, p.tags)).collect();
     let gold: Vec<Label> = examples.iter().map(|e| e.label).collect();
     let predicted: Vec<Label> = predictions.iter().map(|p| p.0).collect();
     let evaluation = evaluate(&gold, &predicted);

@@ -5,11 +5,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{Outcome, load_model};
-use crate::analysis::Analysis;
-use crate::features::occurrence_name;
-use crate::labels::Label;
-use crate::model::format_evidence;
-use crate::text::normalize::display_placeholders;
+use cuishou::features::occurrence_name;
+use cuishou::labels::Label;
+use cuishou::model::Scratch;
+use cuishou::output::format_evidence;
+use cuishou::text::normalize::display_placeholders;
 
 /// Explain one message: label and confidence, the normalized text, the tokens, the lexicon hits
 /// with their tags, and the features that count most for and against each label.
@@ -29,8 +29,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let classifier = load_model(args.model.as_deref())?;
-    let mut a = Analysis::default();
-    let p = classifier.predict(&args.text, &mut a);
+    let mut scratch = Scratch::default();
+    let p = classifier.predict(&args.text, &mut scratch);
+    let a = scratch.analysis();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     writeln!(out, "label       {} ({:.4})", p.label, p.confidence)?;
     let probs: Vec<String> = Label::ALL.iter().map(|l| format!("{l} {:.4}", p.scores.labels[l.index()])).collect();
@@ -64,7 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut names: BTreeMap<u32, String> = BTreeMap::new();
     for o in &a.occurrences {
         let tag = match o.namespace {
-            crate::features::Namespace::LexTag | crate::features::Namespace::NegTag => {
+            cuishou::features::Namespace::LexTag | cuishou::features::Namespace::NegTag => {
                 a.hits.iter().find(|h| h.start == o.start && h.end == o.end).map(|h| lexicon.entry(h).tag.as_str())
             }
             _ => None,

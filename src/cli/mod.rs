@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::model::Classifier;
+use cuishou::model::Classifier;
 
 /// Tell lawful debt-collection reminders from intimidation and doctored-image threats in
 /// exported Chinese SMS and chat messages.
@@ -74,8 +74,8 @@ pub fn main() -> ExitCode {
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|cause| {
         cause.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-            || cause.downcast_ref::<crate::pipeline::PipelineError>().is_some_and(
-                |p| matches!(p, crate::pipeline::PipelineError::Output(io) if io.kind() == io::ErrorKind::BrokenPipe),
+            || cause.downcast_ref::<cuishou::pipeline::PipelineError>().is_some_and(
+                |p| matches!(p, cuishou::pipeline::PipelineError::Output(io) if io.kind() == io::ErrorKind::BrokenPipe),
             )
     })
 }
@@ -87,7 +87,7 @@ pub struct ReadArgs {
     inputs: Vec<String>,
     /// Input format (default: by extension; standard input reads as CSV).
     #[arg(long, value_enum)]
-    format: Option<crate::io::Format>,
+    format: Option<cuishou::io::Format>,
     /// The column (or JSON field) that holds the message text.
     #[arg(long, default_value = "text", value_name = "NAME")]
     text_column: String,
@@ -107,7 +107,7 @@ pub struct ReadArgs {
     #[arg(long, value_name = "LABEL")]
     encoding: Option<String>,
     /// Texts longer than this many characters are rejected.
-    #[arg(long, default_value_t = crate::io::DEFAULT_MAX_CHARS, value_name = "N")]
+    #[arg(long, default_value_t = cuishou::io::DEFAULT_MAX_CHARS, value_name = "N")]
     max_chars: usize,
 }
 
@@ -116,7 +116,7 @@ impl ReadArgs {
         if self.inputs.is_empty() { vec!["-".to_string()] } else { self.inputs.clone() }
     }
 
-    pub fn options(&self) -> anyhow::Result<crate::io::ReadOptions> {
+    pub fn options(&self) -> anyhow::Result<cuishou::io::ReadOptions> {
         let delimiter = match self.delimiter.as_deref() {
             None => None,
             Some("tab") | Some("\\t") | Some("\t") => Some(b'\t'),
@@ -126,11 +126,11 @@ impl ReadArgs {
         let encoding = match self.encoding.as_deref() {
             None => None,
             Some(label) => Some(
-                crate::io::decode::encoding_for_label(label)
+                cuishou::io::decode::encoding_for_label(label)
                     .with_context(|| format!("unknown --encoding {label:?} (try utf-8, gb18030, gbk, utf-16le)"))?,
             ),
         };
-        Ok(crate::io::ReadOptions {
+        Ok(cuishou::io::ReadOptions {
             format: self.format,
             text_column: self.text_column.clone(),
             id_column: self.id_column.clone(),
@@ -144,8 +144,8 @@ impl ReadArgs {
 }
 
 /// Where rejects go: `--rejects`, else `OUT.rejects.csv` beside `-o OUT`, else standard error.
-pub fn rejects_destination(rejects: Option<&Path>, output: Option<&Path>) -> crate::io::RejectsTo {
-    use crate::io::RejectsTo;
+pub fn rejects_destination(rejects: Option<&Path>, output: Option<&Path>) -> cuishou::io::RejectsTo {
+    use cuishou::io::RejectsTo;
     match (rejects, output) {
         (Some(r), _) => RejectsTo::File(r.to_path_buf()),
         // beside a regular output file; a FIFO or device output (`-o /dev/null`) gets none
@@ -211,14 +211,14 @@ fn parse_unit(s: &str) -> Result<f32, String> {
 
 /// The shares given to `--prior`.
 #[derive(Debug, Clone)]
-pub struct Prior(Vec<(crate::labels::Label, f32)>);
+pub struct Prior(Vec<(cuishou::labels::Label, f32)>);
 
 fn parse_prior(s: &str) -> Result<Prior, String> {
     s.split(',')
         .filter(|p| !p.trim().is_empty())
         .map(|part| {
             let (label, share) = part.split_once('=').ok_or_else(|| format!("expected LABEL=SHARE, got {part:?}"))?;
-            let label: crate::labels::Label = label.trim().parse().map_err(|e| format!("{e}"))?;
+            let label: cuishou::labels::Label = label.trim().parse().map_err(|e| format!("{e}"))?;
             // the range is checked once, by Classifier::set_prior
             let share: f32 = share.trim().parse().map_err(|_| format!("bad share in {part:?}"))?;
             Ok((label, share))

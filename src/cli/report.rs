@@ -7,10 +7,13 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::{Outcome, Output, ReadArgs, load_model, set_threads};
-use crate::io::{Format, RejectWriter, RejectsTo, Sink, Source};
-use crate::pipeline::{self, Options, Summary};
-use crate::report::platform::PlatformDetector;
-use crate::report::{ColumnNames, EvidenceSink, RunInfo, ScanSink, html, labelled};
+use cuishou::io::labelled;
+use cuishou::io::{Format, RejectWriter, RejectsTo, Sink, Source};
+use cuishou::pipeline::RecordedLabels;
+use cuishou::pipeline::{self, Options, Summary};
+use cuishou::report::platform::PlatformDetector;
+use cuishou::report::render::html;
+use cuishou::report::{ColumnNames, EvidenceSink, RunInfo, ScanSink};
 
 /// Write a report: evidence from one phone, or a scan of a complaint corpus.
 #[derive(Debug, clap::Args)]
@@ -196,7 +199,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<Outcome> {
         ScanFormat::Csv => out = report.write_csv(out).context("writing the CSV report")?,
     }
     out.finish()?;
-    let unknown = report.platforms.iter().find(|p| p.name == crate::report::platform::UNKNOWN);
+    let unknown = report.platforms.iter().find(|p| p.name == cuishou::report::platform::UNKNOWN);
     let note = format!(
         "{} platforms ({} messages without one), {} months, {} unlawful messages",
         report.platforms.len(),
@@ -226,7 +229,7 @@ fn drive(c: &Common, names: &ColumnNames, sink: &mut (dyn Sink + Send)) -> anyho
     let inputs = c.read.inputs();
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
     for input in &inputs {
-        let source = crate::io::open(input, &options)?;
+        let source = cuishou::io::open(input, &options)?;
         let format = options.format.unwrap_or_else(|| Format::from_path(input));
         let missing = names.missing(source.columns());
         if format != Format::Jsonl && !missing.is_empty() {
@@ -246,7 +249,7 @@ fn drive(c: &Common, names: &ColumnNames, sink: &mut (dyn Sink + Send)) -> anyho
     let rejects_to = super::rejects_destination(c.rejects.as_deref(), c.output.as_deref());
     let mut rejects = RejectWriter::new(rejects_to);
     let summary = if from_input {
-        labelled::run(sources, sink, &mut rejects, false)?
+        pipeline::run(&RecordedLabels, sources, sink, &mut rejects, &Options::default())?
     } else {
         let mut classifier = load_model(c.model.as_deref())?;
         c.decision.apply(&mut classifier)?;

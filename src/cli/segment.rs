@@ -4,9 +4,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{Outcome, ReadArgs, load_model};
-use crate::analysis::Analysis;
-use crate::io::Item;
-use crate::text::normalize::display_placeholders;
+use cuishou::analysis::AnalyzedText;
+use cuishou::io::Item;
+use cuishou::text::normalize::display_placeholders;
 
 /// Print each message's normalized text and its tokens (separated by ` | `), to inspect what the
 /// model sees. Placeholders show as <num>, <money>, <phone>, <url>, <code> and <date>.
@@ -26,10 +26,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let analyzer = classifier.analyzer();
     let options = args.read.options()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut a = Analysis::default();
+    let mut a = AnalyzedText::default();
     let mut rejected = 0u64;
     for input in &args.read.inputs() {
-        let mut source = crate::io::open(input, &options)?;
+        let mut source = cuishou::io::open(input, &options)?;
         while let Some(item) = source.next_item() {
             match item? {
                 Item::Record(r) => {

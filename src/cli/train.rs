@@ -9,13 +9,13 @@ use anyhow::Context;
 use linfa::ParamGuard;
 
 use super::{Outcome, set_threads};
-use crate::analysis::Resources;
-use crate::data::read_labelled;
-use crate::features::FeatureConfig;
-use crate::labels::Label;
-use crate::model::hyperparams as hp;
-use crate::model::metrics::ECE_BINS;
-use crate::model::{
+use cuishou::analysis::Resources;
+use cuishou::data::read_labelled;
+use cuishou::features::FeatureConfig;
+use cuishou::labels::Label;
+use cuishou::model::hyperparams as hp;
+use cuishou::model::metrics::ECE_BINS;
+use cuishou::model::{
     Calibration, Example, LinearParams, LosoReport, ValidLinearParams, cross_validate, evaluate,
     expected_calibration_error, fit_temperature, leave_one_slice_out, train,
 };
@@ -68,7 +68,7 @@ pub struct Args {
     no_length: bool,
     /// The normalization chain (basic: ASCII case and numbers only, to measure the full chain).
     #[arg(long, value_enum, default_value = "full")]
-    normalization: crate::features::Normalization,
+    normalization: cuishou::features::Normalization,
     /// Report K-fold cross-validated metrics of these settings before training.
     #[arg(long, value_name = "K")]
     cv: Option<usize>,

@@ -34,7 +34,8 @@ pub struct FeatureConfig {
 }
 
 /// The normalization chain a model uses.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Normalization {
     /// Width, case, script, separators, evasion spellings, numbers.

@@ -1,15 +1,11 @@
 //! CSV output: every input column unchanged, then label, confidence, tags and evidence.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::io::Write;
 
-use super::{OutputOptions, Record, Sink};
-use crate::model::{Prediction, write_evidence};
-use crate::report::redact::redact;
-
-/// The columns cuishou adds.
-pub const OUTPUT_COLUMNS: [&str; 4] = ["label", "confidence", "tags", "evidence"];
+use super::{Record, Sink};
+use crate::output::{OutputOptions, output_columns, redact, write_evidence, write_probability};
+use crate::prediction::Prediction;
 
 /// Writes CSV rows; reuses one record buffer.
 pub struct CsvSink<W: Write> {
@@ -41,24 +37,6 @@ impl<W: Write> CsvSink<W> {
     }
 }
 
-/// The column added by `--min-confidence`.
-pub const REVIEW_COLUMN: &str = "review";
-
-/// The probability columns of `--probabilities`, one per label in the fixed label order.
-pub const PROBABILITY_COLUMNS: [&str; 4] =
-    ["p_lawful_reminder", "p_intimidation", "p_doctored_image_threat", "p_other"];
-
-/// The names of the added columns: `label`… (then `review`, then the probability columns, when
-/// asked for), or `cuishou_label`… where the input already has a column of one of those names.
-pub fn output_columns(input: &[String], review: bool, probabilities: bool) -> Vec<String> {
-    let added = OUTPUT_COLUMNS
-        .iter()
-        .chain(review.then_some(&REVIEW_COLUMN))
-        .chain(PROBABILITY_COLUMNS.iter().filter(|_| probabilities));
-    let clash = added.clone().any(|c| input.iter().any(|i| i == c));
-    added.map(|c| if clash { format!("cuishou_{c}") } else { c.to_string() }).collect()
-}
-
 fn csv_err(e: csv::Error) -> std::io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => e,
@@ -72,7 +50,7 @@ impl<W: Write> Sink for CsvSink<W> {
         for c in columns {
             self.row.push_field(c);
         }
-        for c in output_columns(columns, self.options.review, self.options.probabilities) {
+        for c in output_columns(columns, &self.options) {
             self.row.push_field(&c);
         }
         self.writer.write_record(&self.row).map_err(csv_err)
@@ -85,7 +63,7 @@ impl<W: Write> Sink for CsvSink<W> {
         }
         self.row.push_field(p.label.as_str());
         self.field.clear();
-        let _ = write!(self.field, "{:.4}", p.confidence);
+        write_probability(&mut self.field, p.confidence);
         self.row.push_field(&self.field);
         self.row.push_field(&p.tags.to_field());
         // masking keeps character offsets, so the spans still point at the same words
@@ -99,7 +77,7 @@ impl<W: Write> Sink for CsvSink<W> {
         if self.options.probabilities {
             for v in p.scores.labels {
                 self.field.clear();
-                let _ = write!(self.field, "{v:.4}");
+                write_probability(&mut self.field, v);
                 self.row.push_field(&self.field);
             }
         }

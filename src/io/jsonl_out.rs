@@ -5,9 +5,11 @@ use std::io::Write;
 
 use serde_json::{Map, Value};
 
-use super::{OutputOptions, Record, Sink};
-use crate::model::{Prediction, format_evidence};
-use crate::report::redact::redact;
+use super::{Record, Sink};
+use crate::labels::Label;
+use crate::output::{Form, OUTPUT_COLUMNS, OutputOptions, PROBABILITIES_FIELD, REVIEW_COLUMN, clash_prefix};
+use crate::output::{format_evidence, redact, round4};
+use crate::prediction::Prediction;
 
 pub struct JsonlSink<W: Write> {
     out: W,
@@ -42,11 +44,6 @@ impl<W: Write> JsonlSink<W> {
     }
 }
 
-/// A probability rounded to 4 decimals, as the CSV writes it.
-fn round4(p: f32) -> f64 {
-    (f64::from(p) * 10_000.0).round() / 10_000.0
-}
-
 impl<W: Write> Sink for JsonlSink<W> {
     fn begin(&mut self, columns: &[String]) -> std::io::Result<()> {
         self.columns = columns.to_vec();
@@ -63,21 +60,25 @@ impl<W: Write> Sink for JsonlSink<W> {
         if self.options.redact {
             object.values_mut().for_each(redact_value);
         }
-        object.insert("label".into(), Value::String(p.label.as_str().into()));
-        object.insert("confidence".into(), serde_json::json!(round4(p.confidence)));
-        object.insert("tags".into(), Value::String(p.tags.to_field()));
+        // an input's own `label` (or other added name) is kept: ours are then `cuishou_label`…
+        let prefix = clash_prefix(object.keys().map(String::as_str), &self.options, Form::Object);
+        let name = |n: &str| format!("{prefix}{n}");
+        let [label, confidence, tags, evidence] = OUTPUT_COLUMNS.map(name);
+        object.insert(label, Value::String(p.label.as_str().into()));
+        object.insert(confidence, serde_json::json!(round4(p.confidence)));
+        object.insert(tags, Value::String(p.tags.to_field()));
         // masking keeps character offsets, so the spans still point at the same words
         let text = if self.options.redact { redact(record.text()) } else { record.text().to_string() };
-        object.insert("evidence".into(), Value::String(format_evidence(&text, &p.evidence)));
+        object.insert(evidence, Value::String(format_evidence(&text, &p.evidence)));
         if self.options.review {
-            object.insert("review".into(), Value::Bool(p.review));
+            object.insert(name(REVIEW_COLUMN), Value::Bool(p.review));
         }
         if self.options.probabilities {
-            let probabilities: Map<String, Value> = crate::labels::Label::ALL
+            let probabilities: Map<String, Value> = Label::ALL
                 .iter()
                 .map(|l| (l.as_str().to_string(), serde_json::json!(round4(p.scores.labels[l.index()]))))
                 .collect();
-            object.insert("probabilities".into(), Value::Object(probabilities));
+            object.insert(name(PROBABILITIES_FIELD), Value::Object(probabilities));
         }
         self.line.clear();
         serde_json::to_writer(&mut self.line, &object)?;

@@ -6,6 +6,7 @@ pub mod csv_out;
 pub mod decode;
 pub mod jsonl_in;
 pub mod jsonl_out;
+pub mod labelled;
 pub mod lines;
 pub mod rejects;
 pub mod sms_xml;
@@ -13,21 +14,10 @@ pub mod txt_in;
 
 use std::path::Path;
 
-use crate::model::Prediction;
+use crate::prediction::Prediction;
 
 pub use csv_in::CsvSource;
 pub use csv_out::CsvSink;
-
-/// What the CSV and JSON Lines sinks write besides label, confidence, tags and evidence.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct OutputOptions {
-    /// Mask phone, ID-card and bank-card numbers and e-mail addresses in every field written.
-    pub redact: bool,
-    /// Add the `review` flag (`--min-confidence`): `true` for a message sent to review.
-    pub review: bool,
-    /// Add each label's probability: `p_<label>` columns, or a `probabilities` object.
-    pub probabilities: bool,
-}
 pub use jsonl_in::JsonlSource;
 pub use jsonl_out::JsonlSink;
 pub use rejects::{RejectWriter, RejectsTo};
@@ -38,7 +28,8 @@ pub use txt_in::TxtSource;
 pub const DEFAULT_MAX_CHARS: usize = 20_000;
 
 /// The input formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     /// Comma- (or otherwise) separated values with a header row; the delimiter is sniffed.
     Csv,
@@ -120,6 +111,13 @@ pub fn open_reader(
         Format::Xml => Box::new(SmsXmlSource::new(name, decoded, options)),
         Format::Txt => Box::new(TxtSource::new(name, decoded, options)),
     })
+}
+
+/// Why `cuishou classify --max-chars max_chars` would reject this text rather than classify it,
+/// if it would: a NUL byte, or more than `max_chars` characters. What the bindings check before
+/// they classify.
+pub fn reject_reason(text: &str, max_chars: usize) -> Option<String> {
+    check_text(text, max_chars, false)
 }
 
 /// Why a text cannot be classified, if it cannot: too long, a NUL byte, or (for transcoded
@@ -213,4 +211,18 @@ pub trait Sink {
     fn write(&mut self, record: &Record, prediction: &Prediction) -> std::io::Result<()>;
     /// Called after each chunk, so a streaming consumer sees rows promptly.
     fn flush(&mut self) -> std::io::Result<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reject_reasons_are_the_command_lines() {
+        assert_eq!(reject_reason("还钱", DEFAULT_MAX_CHARS), None);
+        assert_eq!(reject_reason("a\0b", DEFAULT_MAX_CHARS).as_deref(), Some("NUL byte in the text"));
+        let long = "还".repeat(DEFAULT_MAX_CHARS + 1);
+        assert!(reject_reason(&long, DEFAULT_MAX_CHARS).unwrap().starts_with("text longer than --max-chars"));
+        assert_eq!(reject_reason("还钱啊", 2).as_deref(), Some("text longer than --max-chars (3 > 2 characters)"));
+    }
 }

@@ -57,7 +57,7 @@ impl RejectWriter {
 
     pub fn write(&mut self, file: &str, reject: &Reject) -> io::Result<()> {
         let line = reject.line.to_string();
-        let raw = if self.redact { crate::report::redact::redact(&reject.raw) } else { reject.raw.clone() };
+        let raw = if self.redact { crate::output::redact(&reject.raw) } else { reject.raw.clone() };
         self.writer()?.write_record([file, &line, &reject.reason, &raw]).map_err(io::Error::other)
     }
 

@@ -14,8 +14,7 @@ use super::hyperparams::ValidLinearParams;
 use crate::features::SparseVec;
 use crate::labels::{Label, Tag, TagSet};
 
-pub const N_LABELS: usize = Label::ALL.len();
-pub const N_TAGS: usize = Tag::ALL.len();
+pub use crate::labels::{N_LABELS, N_TAGS};
 pub const N_OUTPUTS: usize = N_LABELS + N_TAGS;
 /// Tag rows are padded to 8 weights (32 bytes), so that no row straddles two cache lines.
 const TAG_STRIDE: usize = 8;
@@ -59,30 +58,7 @@ pub struct LinearModel {
     pub bias: Vec<f32>,
 }
 
-/// Label probabilities and tag probabilities for one row.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Scores {
-    pub labels: [f32; N_LABELS],
-    pub tags: [f32; N_TAGS],
-}
-
-impl Scores {
-    /// The most probable label and its probability.
-    pub fn best(&self) -> (Label, f32) {
-        best_label(&self.labels)
-    }
-}
-
-/// The most probable label of a probability (or score) vector, and its value.
-pub fn best_label(labels: &[f32; N_LABELS]) -> (Label, f32) {
-    let mut best = 0;
-    for k in 1..N_LABELS {
-        if labels[k] > labels[best] {
-            best = k;
-        }
-    }
-    (Label::ALL[best], labels[best])
-}
+pub use crate::prediction::{Scores, best_label};
 
 /// Turns scores into probabilities in place.
 pub fn softmax(z: &mut [f32]) {

@@ -9,12 +9,13 @@ use linfa::traits::Fit;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::classifier::Scratch;
 use super::file::ModelMeta;
 use super::hyperparams::ValidLinearParams;
 use super::linear::{LinearModel, N_LABELS, SparseRecords, TrainTargets};
 use super::metrics::{Evaluation, evaluate};
 use super::{Classifier, ModelError};
-use crate::analysis::{Analysis, Analyzer, Resources};
+use crate::analysis::{AnalyzedText, Analyzer, Resources};
 use crate::features::{FeatureConfig, SparseVec, hash};
 use crate::labels::{Label, Tag, TagSet};
 
@@ -35,6 +36,13 @@ pub struct Example {
     pub augmented: bool,
 }
 
+impl Example {
+    /// A written row of no particular slice: its own group, not augmented.
+    pub fn new(text: &str, label: Label, tags: Option<TagSet>) -> Example {
+        Example { text: text.to_string(), label, tags, group: text.to_string(), slice: String::new(), augmented: false }
+    }
+}
+
 /// What a training run did.
 #[derive(Debug, Clone)]
 pub struct TrainReport {
@@ -47,7 +55,7 @@ pub struct TrainReport {
 pub fn featurize(analyzer: &Analyzer, texts: &[&str]) -> Vec<SparseVec> {
     texts
         .par_iter()
-        .map_init(Analysis::default, |a, text| {
+        .map_init(AnalyzedText::default, |a, text| {
             analyzer.analyze(text, a);
             a.features.clone()
         })
@@ -244,14 +252,14 @@ pub fn leave_one_slice_out(
             let model = fit(train_rows, &train_ex, features.buckets(), params)?;
             let trained_on = count_labels(train_ex.iter().map(|e| &e.label));
             let classifier = classifier_of(model, resources.clone(), features.clone(), params.clone(), trained_on)?;
-            let mut a = Analysis::default();
+            let mut scratch = Scratch::default();
             let held: Vec<HeldOut> = test_idx
                 .iter()
                 .filter(|&&i| !examples[i].augmented)
                 .map(|&i| HeldOut {
                     index: i,
                     logits: classifier.model().label_logits(&rows[i]),
-                    label: classifier.predict(&examples[i].text, &mut a).label,
+                    label: classifier.predict(&examples[i].text, &mut scratch).label,
                 })
                 .collect();
             let correct = held.iter().filter(|h| h.label == examples[h.index].label).count();

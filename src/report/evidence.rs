@@ -5,14 +5,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use serde_json::{Map, Value, json};
 
-use super::law;
 use super::time::{self, Stamp};
-use super::{ColumnNames, Fields, LabelCounts, RunInfo, TagCounts, redact};
+use super::{ColumnNames, Fields, LabelCounts, TagCounts, redact};
 use crate::io::{Record, Sink};
 use crate::labels::{Label, Tag, TagSet};
-use crate::model::{Prediction, Span};
+use crate::prediction::{Prediction, Span};
 
 /// One unlawful message, as the report shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -287,54 +285,7 @@ impl Sink for EvidenceSink {
     }
 }
 
-fn tag_list(tags: TagSet) -> Vec<&'static str> {
-    tags.iter().map(Tag::as_str).collect()
-}
-
 impl EvidenceReport {
-    /// The JSON form: `{"senders": [{"sender", "contact_name", "counts", "tags", "first", "last",
-    /// "messages": [{"id", "time", "text", "label", "tags", "evidence"}], "review": [the same,
-    /// for messages sent to review, with the label the model leaned to]}], "total"}`.
-    pub fn to_json(&self) -> Value {
-        let message_json = |m: &Message| {
-            let evidence: Vec<Value> = m
-                .evidence
-                .iter()
-                .zip(m.evidence_texts())
-                .map(|(sp, text)| json!({"start": sp.start, "end": sp.end, "text": text}))
-                .collect();
-            json!({
-                "id": m.id,
-                "time": m.time_iso(),
-                "text": m.text,
-                "label": m.label.as_str(),
-                "tags": tag_list(m.tags),
-                "evidence": evidence,
-            })
-        };
-        let senders: Vec<Value> = self
-            .senders
-            .iter()
-            .map(|s| {
-                let messages: Vec<Value> = s.messages.iter().map(message_json).collect();
-                let mut o = Map::new();
-                o.insert("sender".into(), json!(s.sender));
-                o.insert("contact_name".into(), json!(s.contact_name));
-                o.insert("counts".into(), json!(s.counts));
-                o.insert("tags".into(), json!(s.tags));
-                o.insert("first".into(), json!(s.first.map(|t| t.to_iso())));
-                o.insert("last".into(), json!(s.last.map(|t| t.to_iso())));
-                o.insert("messages".into(), Value::Array(messages));
-                o.insert("review".into(), Value::Array(s.review.iter().map(message_json).collect()));
-                Value::Object(o)
-            })
-            .collect();
-        let mut o = Map::new();
-        o.insert("senders".into(), Value::Array(senders));
-        o.insert("total".into(), json!(self.total));
-        Value::Object(o)
-    }
-
     /// The tags that any included message carries, in the fixed tag order.
     pub fn tags_present(&self) -> Vec<Tag> {
         let mut all = TagCounts::default();
@@ -352,178 +303,14 @@ impl EvidenceReport {
         }
         c
     }
-
-    /// The Markdown form: the same content as the HTML page, as text.
-    pub fn to_markdown(&self, info: &RunInfo) -> String {
-        use std::fmt::Write;
-        let mut md = String::new();
-        let counts = self.counts();
-        let _ = writeln!(md, "# 催收短信证据汇总\n");
-        let _ = writeln!(md, "- 来源文件：{}", info.inputs.join("、"));
-        let _ = writeln!(md, "- 生成时间：{}", info.generated);
-        let _ = writeln!(
-            md,
-            "- 共读取 {} 条消息；{} 个发送方发来催收消息，其中违法催收消息 {} 条（恐吓威胁 {} 条，P图威胁 {} 条）",
-            self.total,
-            self.senders.len(),
-            counts.unlawful(),
-            counts.get(Label::Intimidation),
-            counts.get(Label::DoctoredImageThreat)
-        );
-        if self.outgoing > 0 {
-            let _ = writeln!(md, "- 本机发出的 {} 条消息不计入各发送方", self.outgoing);
-        }
-        if info.rejected > 0 {
-            let _ = writeln!(md, "- 另有 {} 条记录无法读取，未计入", info.rejected);
-        }
-        if info.redacted {
-            let _ = writeln!(md, "- 已遮盖手机号、身份证号、银行卡号和电子邮箱（保留后4位）");
-        }
-        let _ = writeln!(md, "\n> {}\n", law::DISCLAIMER);
-        let _ = writeln!(md, "## 发送方一览\n");
-        let _ = writeln!(md, "| 发送方 | 联系人 | 违法催收 | 恐吓威胁 | P图威胁 | 合法提醒 | 其他 | 最早 | 最晚 |");
-        let _ = writeln!(md, "|---|---|---:|---:|---:|---:|---:|---|---|");
-        for s in &self.senders {
-            let _ = writeln!(
-                md,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                md_cell(&sender_display(&s.sender)),
-                md_cell(&s.contact_name),
-                s.unlawful(),
-                s.counts.get(Label::Intimidation),
-                s.counts.get(Label::DoctoredImageThreat),
-                s.counts.get(Label::LawfulReminder),
-                s.counts.get(Label::Other),
-                s.first.map(|t| t.to_display()).unwrap_or_default(),
-                s.last.map(|t| t.to_display()).unwrap_or_default(),
-            );
-        }
-        for s in &self.senders {
-            let _ = writeln!(md, "\n## 发送方 {}{}\n", sender_display(&s.sender), contact_suffix(&s.contact_name));
-            let _ = writeln!(md, "- {}", activity_line(s));
-            let tags: Vec<String> = Tag::ALL
-                .iter()
-                .filter(|t| s.tags.get(**t) > 0)
-                .map(|t| format!("{} {}", law::tag_name(*t), s.tags.get(*t)))
-                .collect();
-            if !tags.is_empty() {
-                let _ = writeln!(md, "- 涉及：{}", tags.join("，"));
-            }
-            if s.messages.is_empty() {
-                let _ = writeln!(md, "\n未发现违法催收消息。");
-            } else {
-                let _ = writeln!(md, "\n违法催收消息（按时间排序，**加粗**为判断依据）：\n");
-            }
-            md_messages(&mut md, &s.messages);
-            if !s.review.is_empty() {
-                let _ = writeln!(md, "\n{}：\n", REVIEW_HEADING);
-                md_messages(&mut md, &s.review);
-            }
-        }
-        let present = self.tags_present();
-        if !present.is_empty() {
-            let _ = writeln!(md, "\n## 法律依据\n");
-            for t in present {
-                let _ = writeln!(md, "- **{}**：{}", law::tag_name(t), law::basis(t));
-            }
-        }
-        let _ = writeln!(md, "\n## 投诉与报警渠道\n");
-        for (number, who, what) in law::COMPLAINTS {
-            let _ = writeln!(md, "- **{number}**（{who}）：{what}");
-        }
-        let _ = writeln!(md, "\n---\n\n{}", law::DISCLAIMER);
-        md
-    }
-}
-
-/// The heading of a sender's messages sent to review.
-pub const REVIEW_HEADING: &str = "待人工复核（置信度低于 --min-confidence，计入“其他”；标签为模型倾向）";
-
-/// A numbered Markdown list of messages with their evidence in bold.
-fn md_messages(md: &mut String, messages: &[Message]) {
-    use std::fmt::Write;
-    for (n, m) in messages.iter().enumerate() {
-        let tags: Vec<&str> = m.tags.iter().map(law::tag_name).collect();
-        let _ = writeln!(
-            md,
-            "{}. 编号 {} · {} · {}{}  \n   {}",
-            n + 1,
-            m.id,
-            m.time_display(),
-            law::label_name(m.label),
-            if tags.is_empty() { String::new() } else { format!("（{}）", tags.join("、")) },
-            md_marked(&m.text, &m.evidence)
-        );
-    }
-}
-
-/// The sender for people: the number, or 未知号码 when the input has none.
-pub fn sender_display(sender: &str) -> String {
-    if sender.is_empty() { "未知号码".to_string() } else { sender.to_string() }
-}
-
-/// `（name）` after a sender, when the contact has a name.
-pub fn contact_suffix(name: &str) -> String {
-    if name.is_empty() { String::new() } else { format!("（{name}）") }
-}
-
-/// First and last message, span, messages per day and the busiest day, in one line.
-pub fn activity_line(s: &SenderReport) -> String {
-    match (s.first, s.last) {
-        (Some(a), Some(b)) => {
-            let busiest = s.busiest_day().map(|(d, n)| format!("，最多一天 {n} 条（{d}）")).unwrap_or_default();
-            format!(
-                "{} 至 {}，{} 天内共 {} 条消息，平均每天 {:.1} 条{}",
-                a.to_display(),
-                b.to_display(),
-                s.span_days(),
-                s.counts.total(),
-                s.per_day(),
-                busiest
-            )
-        }
-        _ => format!("共 {} 条消息（无可读的时间）", s.counts.total()),
-    }
-}
-
-fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
-/// Markdown-escapes `text` and makes its evidence spans bold.
-fn md_marked(text: &str, spans: &[Span]) -> String {
-    let escape = |c: char, out: &mut String| {
-        if "\\`*_[]<>#|".contains(c) {
-            out.push('\\');
-        }
-        if c == '\n' {
-            out.push_str("  \n   ");
-        } else {
-            out.push(c);
-        }
-    };
-    let mut out = String::new();
-    let chars: Vec<char> = text.chars().collect();
-    let mut pos = 0;
-    for s in spans {
-        let (a, b) = ((s.start as usize).min(chars.len()), (s.end as usize).min(chars.len()));
-        if a < pos || a >= b {
-            continue;
-        }
-        chars[pos..a].iter().for_each(|&c| escape(c, &mut out));
-        out.push_str("**");
-        chars[a..b].iter().for_each(|&c| escape(c, &mut out));
-        out.push_str("**");
-        pos = b;
-    }
-    chars[pos..].iter().for_each(|&c| escape(c, &mut out));
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Scores;
+    use crate::prediction::Scores;
+    use crate::report::RunInfo;
+    use crate::report::render::{REVIEW_HEADING, activity_line};
 
     fn columns() -> Vec<String> {
         ["id", "sender", "contact_name", "time", "text"].iter().map(|s| s.to_string()).collect()
@@ -684,7 +471,7 @@ mod tests {
         assert_eq!(report.to_json()["senders"][0]["review"][0]["id"], "7");
         let md = report.to_markdown(&RunInfo::default());
         assert!(md.contains(REVIEW_HEADING) && md.contains("编号 7"), "{md}");
-        let html = crate::report::html::evidence_html(&report, &RunInfo::default());
+        let html = crate::report::render::html::evidence_html(&report, &RunInfo::default());
         assert!(html.contains("待人工复核") && html.contains(r#"data-id="7""#));
     }
 
@@ -695,10 +482,5 @@ mod tests {
         assert_eq!(normalize_sender("10690001"), "10690001");
         assert_eq!(normalize_sender("95588"), "95588");
         assert_eq!(normalize_sender("速融宝"), "速融宝");
-    }
-
-    #[test]
-    fn markdown_bolds_evidence_and_escapes() {
-        assert_eq!(md_marked("再不还就爆你通讯录*", &[Span { start: 6, end: 9 }]), "再不还就爆你**通讯录**\\*");
     }
 }

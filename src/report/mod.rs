@@ -1,17 +1,15 @@
 //! Reports people read and act on, built from classified messages: `evidence` gathers one
 //! phone's collection messages per sender for the police or a regulator; `scan` counts a
 //! complaint corpus by label, harm, platform and month. Both are [`Sink`](crate::io::Sink)s fed by
-//! [`pipeline::run`](crate::pipeline::run) (or by [`labelled::run`] for an input that is already
-//! classified), and both render as HTML, JSON and Markdown or CSV.
+//! [`pipeline::run`](crate::pipeline::run), with the classifier or, for an input that is already
+//! classified, [`RecordedLabels`](crate::pipeline::RecordedLabels). This folder builds the
+//! reports (aggregation); [`render`] turns them into HTML, JSON, Markdown and CSV.
 
 pub mod evidence;
-pub mod html;
-pub mod labelled;
 pub mod law;
 pub mod platform;
-pub mod redact;
+pub mod render;
 pub mod scan;
-pub mod svg;
 pub mod time;
 
 use std::borrow::Cow;
@@ -20,9 +18,9 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::io::Record;
 use crate::labels::{Label, Tag, TagSet};
+use crate::output::redact;
 
 pub use evidence::{EvidenceReport, EvidenceSink};
-pub use redact::redact;
 pub use scan::{ScanReport, ScanSink};
 
 /// A count per label, in the order of [`Label::ALL`]; serializes as `{label: n}`.

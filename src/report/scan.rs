@@ -5,14 +5,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::Datelike;
-use serde_json::{Map, Value, json};
 
 use super::platform::PlatformDetector;
 use super::time::{self, month_key};
 use super::{ColumnNames, Fields, LabelCounts, TagCounts, redact};
 use crate::io::{Record, Sink};
-use crate::labels::{Label, Tag, TagSet};
-use crate::model::{Prediction, Span};
+use crate::labels::{Tag, TagSet};
+use crate::prediction::{Prediction, Span};
 
 /// Distinct platforms counted one by one; the records of any further platform are counted
 /// under [`MORE_PLATFORMS`], so memory stays bounded whatever the corpus.
@@ -202,61 +201,6 @@ impl Sink for ScanSink {
 }
 
 impl ScanReport {
-    /// The JSON form: `{"total", "review", "by_label": {label: n}, "by_tag": {tag: n},
-    /// "by_platform": {platform: {label: n}}, "by_month": {"YYYY-MM": {label: n}}}`, platforms
-    /// most unlawful first, months in order; `review` counts the messages sent to review (also
-    /// counted as `other`).
-    pub fn to_json(&self) -> Value {
-        let mut by_platform = Map::new();
-        for p in &self.platforms {
-            by_platform.insert(p.name.clone(), json!(p.labels));
-        }
-        let mut by_month = Map::new();
-        for (m, c) in &self.months {
-            by_month.insert(m.clone(), json!(c));
-        }
-        let mut o = Map::new();
-        o.insert("total".into(), json!(self.total));
-        o.insert("review".into(), json!(self.review));
-        o.insert("by_label".into(), json!(self.by_label));
-        o.insert("by_tag".into(), json!(self.by_tag));
-        o.insert("by_platform".into(), Value::Object(by_platform));
-        o.insert("by_month".into(), Value::Object(by_month));
-        Value::Object(o)
-    }
-
-    /// The CSV form, one count a row: `section,key,name,count`, the sections being `total`,
-    /// `review` (messages sent to review, also counted as `other`), `label`, `tag`, `platform` (key: platform, name: label), `platform_tag` (key: platform,
-    /// name: tag) and `month` (key: `YYYY-MM`, name: label).
-    pub fn write_csv<W: std::io::Write>(&self, out: W) -> csv::Result<W> {
-        let mut w = csv::Writer::from_writer(out);
-        w.write_record(["section", "key", "name", "count"])?;
-        w.write_record(["total", "", "", &self.total.to_string()])?;
-        w.write_record(["review", "", "", &self.review.to_string()])?;
-        for l in Label::ALL {
-            w.write_record(["label", "", l.as_str(), &self.by_label.get(l).to_string()])?;
-        }
-        for t in Tag::ALL {
-            w.write_record(["tag", "", t.as_str(), &self.by_tag.get(t).to_string()])?;
-        }
-        for p in &self.platforms {
-            for l in Label::ALL {
-                w.write_record(["platform", &p.name, l.as_str(), &p.labels.get(l).to_string()])?;
-            }
-        }
-        for p in &self.platforms {
-            for t in Tag::ALL {
-                w.write_record(["platform_tag", &p.name, t.as_str(), &p.tags.get(t).to_string()])?;
-            }
-        }
-        for (m, c) in &self.months {
-            for l in Label::ALL {
-                w.write_record(["month", m, l.as_str(), &c.get(l).to_string()])?;
-            }
-        }
-        w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
-    }
-
     /// The platforms with at least one unlawful message, at most `n`.
     pub fn top_unlawful(&self, n: usize) -> &[PlatformRow] {
         let k = self.platforms.iter().take_while(|p| p.labels.unlawful() > 0).count();
@@ -267,7 +211,8 @@ impl ScanReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Scores;
+    use crate::labels::Label;
+    use crate::prediction::Scores;
 
     fn prediction(label: Label, confidence: f32, tags: &str) -> Prediction {
         Prediction {

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use cuishou::{Analysis, Classifier};
+use cuishou::{Classifier, Scratch};
 use libfuzzer_sys::fuzz_target;
 
 fn classifier() -> &'static Classifier {
@@ -14,8 +14,9 @@ fn classifier() -> &'static Classifier {
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let mut a = Analysis::default();
-    let p = classifier().predict(text, &mut a);
+    let mut scratch = Scratch::default();
+    let p = classifier().predict(text, &mut scratch);
+    let a = scratch.analysis();
     let n = text.chars().count() as u32;
     assert_eq!(a.normalized.spans.len(), a.normalized.text.chars().count());
     for &(s, e) in &a.normalized.spans {
@@ -25,6 +26,6 @@ fuzz_target!(|data: &[u8]| {
     for span in &p.evidence {
         assert!(span.start < span.end && span.end <= n);
         let quoted: String = chars[span.start as usize..span.end as usize].iter().collect();
-        assert!(cuishou::format_evidence(text, &[*span]).starts_with(&quoted));
+        assert!(cuishou::output::format_evidence(text, &[*span]).starts_with(&quoted));
     }
 });

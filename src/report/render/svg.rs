@@ -5,9 +5,9 @@ use std::fmt::Write;
 
 use chrono::NaiveDate;
 
-use super::LabelCounts;
-use super::html::{escape, fmt_count};
+use super::{escape, fmt_count};
 use crate::labels::Label;
+use crate::report::{LabelCounts, law};
 
 /// The colour of each label, shared by every chart and table.
 pub fn label_color(label: Label) -> &'static str {
@@ -295,7 +295,7 @@ pub fn daily(title: &str, days: &[(NaiveDate, LabelCounts)], first: NaiveDate, l
     let mut out = String::new();
     open(&mut out, title, height, "daily");
     let series: Vec<Series<'_>> =
-        Label::ALL.iter().map(|l| Series { name: super::law::label_name(*l), color: label_color(*l) }).collect();
+        Label::ALL.iter().map(|l| Series { name: law::label_name(*l), color: label_color(*l) }).collect();
     legend(&mut out, &series, left, 14.0);
     let mut v = 0;
     while v <= top_value {
@@ -327,7 +327,7 @@ pub fn daily(title: &str, days: &[(NaiveDate, LabelCounts)], first: NaiveDate, l
                 x + col * 0.12,
                 col * 0.76,
                 label_color(l),
-                super::law::label_name(l)
+                law::label_name(l)
             );
         }
         if i % label_every == 0 {

@@ -4,42 +4,14 @@
 
 use std::fmt::Write;
 
-use super::evidence::{EvidenceReport, Message, SenderReport, activity_line, contact_suffix, sender_display};
-use super::law;
-use super::scan::{Example, MORE_PLATFORMS, PlatformRow, ScanReport};
 use super::svg::{self, Bar, Series, label_color};
-use super::{RunInfo, pointer_step};
+use super::{REVIEW_HEADING, activity_line, contact_suffix, escape, fmt_count, sender_display};
 use crate::labels::{Label, Tag};
-use crate::model::Span;
-
-/// Escapes text for HTML and SVG content and attributes.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A count with thousands separators: `1,234,567`.
-pub fn fmt_count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use crate::output::marked_pieces;
+use crate::prediction::Span;
+use crate::report::evidence::{EvidenceReport, Message, SenderReport};
+use crate::report::scan::{Example, MORE_PLATFORMS, PlatformRow, ScanReport};
+use crate::report::{RunInfo, law, platform, pointer_step};
 
 /// `n` as a percentage of `of`.
 fn percent(n: u64, of: u64) -> String {
@@ -48,22 +20,17 @@ fn percent(n: u64, of: u64) -> String {
 
 /// Escaped `text` with its evidence spans in `<mark>`; line breaks kept.
 pub fn marked(text: &str, spans: &[Span]) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let piece = |a: usize, b: usize| escape(&chars[a..b].iter().collect::<String>()).replace('\n', "<br>");
-    let mut out = String::new();
-    let mut pos = 0;
-    for s in spans {
-        let (a, b) = ((s.start as usize).min(chars.len()), (s.end as usize).min(chars.len()));
-        if a < pos || a >= b {
-            continue;
+    let mut out = String::with_capacity(text.len() + 16 * spans.len());
+    for (piece, is_evidence) in marked_pieces(text, spans) {
+        let piece = escape(piece).replace("\r\n", "<br>").replace(['\n', '\r'], "<br>");
+        if is_evidence {
+            out.push_str("<mark>");
+            out.push_str(&piece);
+            out.push_str("</mark>");
+        } else {
+            out.push_str(&piece);
         }
-        out.push_str(&piece(pos, a));
-        out.push_str("<mark>");
-        out.push_str(&piece(a, b));
-        out.push_str("</mark>");
-        pos = b;
     }
-    out.push_str(&piece(pos, chars.len()));
     out
 }
 
@@ -268,7 +235,7 @@ fn sender_section(out: &mut String, i: usize, s: &SenderReport) {
         }
     }
     if !s.review.is_empty() {
-        let _ = write!(out, r#"<h3 class="review">{}</h3>"#, escape(super::evidence::REVIEW_HEADING));
+        let _ = write!(out, r#"<h3 class="review">{}</h3>"#, escape(REVIEW_HEADING));
         for m in &s.review {
             message_block(out, m);
         }
@@ -364,11 +331,11 @@ pub fn evidence_html(r: &EvidenceReport, info: &RunInfo) -> String {
     page("催收短信证据汇总", &b)
 }
 
-/// A platform name for people: the key [`UNKNOWN`](super::platform::UNKNOWN) reads 未识别平台, and
+/// A platform name for people: the key [`UNKNOWN`](platform::UNKNOWN) reads 未识别平台, and
 /// [`MORE_PLATFORMS`] 其余平台（超出上限）.
 fn platform_display(name: &str) -> String {
     match name {
-        super::platform::UNKNOWN => "未识别平台".to_string(),
+        platform::UNKNOWN => "未识别平台".to_string(),
         MORE_PLATFORMS => "其余平台（超出上限）".to_string(),
         _ => name.to_string(),
     }
@@ -376,7 +343,7 @@ fn platform_display(name: &str) -> String {
 
 /// Whether a platform key gathers messages of no one platform.
 fn is_bucket(name: &str) -> bool {
-    name == super::platform::UNKNOWN || name == MORE_PLATFORMS
+    name == platform::UNKNOWN || name == MORE_PLATFORMS
 }
 
 /// Platforms drawn in the charts and listed in the tables of the scan page.
@@ -503,7 +470,7 @@ pub fn scan_html(r: &ScanReport, info: &RunInfo) -> String {
         let _ = write!(
             b,
             r#"<p class="meta">平台超过 {} 个，其后出现的新平台的 {} 条消息计入“{}”。</p>"#,
-            super::scan::MAX_PLATFORMS,
+            crate::report::scan::MAX_PLATFORMS,
             fmt_count(r.overflow),
             platform_display(MORE_PLATFORMS)
         );

@@ -1,0 +1,472 @@
+//! The classifier: a trained linear model with the analysis chain it was trained with; it turns
+//! a message into a label, a confidence, tags and evidence. Tags, evidence and `explain` all
+//! weigh a feature by one formula, [`Classifier::contribution`].
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::file::{self, ModelMeta};
+use super::linear::{self, LinearModel};
+use super::{Calibration, DEFAULT_MODEL, ModelError};
+use crate::analysis::{AnalyzedText, Analyzer};
+use crate::features::Namespace;
+use crate::labels::{Label, Tag, TagSet};
+use crate::prediction::{Prediction, Scores, Span, best_label};
+use crate::text::normalize::is_cjk;
+
+/// How many spans of evidence at most, and how many of them may come from model features.
+const MAX_EVIDENCE: usize = 6;
+const MAX_FEATURE_EVIDENCE: usize = 3;
+/// Image terms at least this strong turn an intimidation into an image threat.
+const IMAGE_TERM_WEIGHT: f32 = 1.5;
+/// Lexicon terms weaker than this do not add a tag on their own.
+const TAG_TERM_WEIGHT: f32 = 1.0;
+
+/// A model and its analysis chain. Build once; share between threads (`&Classifier` is `Sync`).
+pub struct Classifier {
+    analyzer: Analyzer,
+    model: LinearModel,
+    meta: ModelMeta,
+    /// Added to the calibrated label scores: `ln(prior / training prior)` per label (zero: the
+    /// training prior).
+    prior_shift: [f32; linear::N_LABELS],
+    /// A collection label less confident than this becomes `other` with the review flag.
+    min_confidence: f32,
+}
+
+/// Why a label prior could not be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PriorError {
+    #[error("the prior of {0} must be a number above 0 and below 1, got {1}")]
+    OutOfRange(&'static str, f32),
+    #[error("the model records no training rows of {0}, so its prior cannot be shifted")]
+    NoTrainingRows(&'static str),
+}
+
+impl Classifier {
+    pub fn new(meta: ModelMeta, model: LinearModel) -> Result<Classifier, ModelError> {
+        let analyzer = Analyzer::new(&meta.resources, meta.features.clone())?;
+        Ok(Classifier { analyzer, model, meta, prior_shift: [0.0; linear::N_LABELS], min_confidence: 0.0 })
+    }
+
+    /// Reads a model from the bytes of a model file.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Classifier, ModelError> {
+        let (meta, model) = file::from_bytes(bytes)?;
+        Classifier::new(meta, model)
+    }
+
+    /// Reads a model file.
+    pub fn load(path: &Path) -> Result<Classifier, ModelError> {
+        let bytes =
+            std::fs::read(path).map_err(|source| ModelError::Io { path: path.display().to_string(), source })?;
+        Classifier::from_bytes(&bytes)
+    }
+
+    /// The default model compiled into this build.
+    pub fn bundled() -> Result<Classifier, ModelError> {
+        Classifier::from_bytes(DEFAULT_MODEL)
+    }
+
+    /// The serialized model file.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        file::to_bytes(&self.meta, &self.model)
+    }
+
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    pub fn model(&self) -> &LinearModel {
+        &self.model
+    }
+
+    pub fn meta(&self) -> &ModelMeta {
+        &self.meta
+    }
+
+    /// Sets how label scores become probabilities (see [`calibration`]).
+    pub fn set_calibration(&mut self, calibration: Calibration) {
+        self.meta.calibration = calibration;
+    }
+
+    /// Label shift: the share of each label expected in the input, where it differs from the
+    /// training data's (a phone export is mostly everyday messages; about half of the training
+    /// data is collection). Labels not named keep their training share, and the rest is scaled so that the
+    /// shares sum to one. Probabilities are reweighted by `prior / training prior` (Saerens et
+    /// al., 2002).
+    pub fn set_prior(&mut self, prior: &[(Label, f32)]) -> Result<(), PriorError> {
+        let total: f32 = self.meta.trained_on.values().sum::<usize>() as f32;
+        let train: Vec<f32> = Label::ALL
+            .iter()
+            .map(|l| self.meta.trained_on.get(l.as_str()).copied().unwrap_or(0) as f32 / total.max(1.0))
+            .collect();
+        let mut target = [f32::NAN; linear::N_LABELS];
+        for &(label, p) in prior {
+            if !(p > 0.0 && p < 1.0) {
+                return Err(PriorError::OutOfRange(label.as_str(), p));
+            }
+            target[label.index()] = p;
+        }
+        let named: f32 = target.iter().filter(|p| !p.is_nan()).sum();
+        let rest_train: f32 = (0..linear::N_LABELS).filter(|&k| target[k].is_nan()).map(|k| train[k]).sum();
+        for k in 0..linear::N_LABELS {
+            if target[k].is_nan() {
+                target[k] = if rest_train > 0.0 { train[k] * (1.0 - named).max(0.0) / rest_train } else { 0.0 };
+            }
+        }
+        let sum: f32 = target.iter().sum();
+        for k in 0..linear::N_LABELS {
+            if train[k] <= 0.0 {
+                return Err(PriorError::NoTrainingRows(Label::ALL[k].as_str()));
+            }
+            let p = target[k] / sum;
+            if p.is_nan() || p <= 0.0 {
+                return Err(PriorError::OutOfRange(Label::ALL[k].as_str(), p));
+            }
+            self.prior_shift[k] = (p / train[k]).ln();
+        }
+        Ok(())
+    }
+
+    /// Collection labels given with less confidence than `min` become `other`, flagged for review.
+    pub fn set_min_confidence(&mut self, min: f32) {
+        self.min_confidence = min;
+    }
+
+    /// Calibrated label probabilities of raw label scores, with the prior applied.
+    fn label_probabilities(&self, logits: &[f32; linear::N_LABELS]) -> [f32; linear::N_LABELS] {
+        let mut z = self.meta.calibration.scaled(logits);
+        for (zk, shift) in z.iter_mut().zip(&self.prior_shift) {
+            *zk += shift;
+        }
+        linear::softmax(&mut z);
+        z
+    }
+
+    /// Analyses and classifies one message, reusing `scratch`'s buffers; `scratch.analysis()`
+    /// holds the message's analysis afterwards.
+    pub fn predict(&self, text: &str, scratch: &mut Scratch) -> Prediction {
+        let a = &mut scratch.analysis;
+        self.analyzer.analyze(text, a);
+        let labels = self.label_probabilities(&self.model.label_logits(&a.features));
+        let (mut label, mut confidence) = best_label(&labels);
+        if label == Label::Intimidation && self.names_an_image(a) {
+            // The more harmful label wins: a threat that names a shaming picture is an image
+            // threat. Its confidence is that of an unlawful label, the two together.
+            label = Label::DoctoredImageThreat;
+            confidence += labels[label.index()];
+        }
+        let scores = Scores {
+            labels,
+            tags: if label.is_unlawful() { self.model.tag_probabilities(&a.features) } else { [0.0; linear::N_TAGS] },
+        };
+        let tags = self.tags(label, &scores, a);
+        let evidence = self.evidence(label, tags, &scratch.analysis, &mut scratch.evidence);
+        if label != Label::Other && confidence < self.min_confidence {
+            let other = Label::Other;
+            return Prediction {
+                label: other,
+                confidence: labels[other.index()],
+                scores,
+                tags: TagSet::default(),
+                evidence,
+                review: true,
+            };
+        }
+        Prediction { label, confidence, scores, tags, evidence, review: false }
+    }
+
+    /// Classifies one message with fresh buffers; for many messages, [`Classifier::predict`]
+    /// with one [`Scratch`] per thread, or [`Classifier::predict_batch`], is faster.
+    pub fn classify(&self, text: &str) -> Prediction {
+        self.predict(text, &mut Scratch::default())
+    }
+
+    /// Classifies every text in parallel on rayon's pool, one prediction per text in input order.
+    pub fn predict_batch<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Vec<Prediction> {
+        texts.par_iter().with_min_len(64).map_init(Scratch::default, |s, t| self.predict(t.as_ref(), s)).collect()
+    }
+
+    /// Whether a strong image term of the lexicon (遗照, P图, 合成, 裸照 …) occurs un-negated.
+    fn names_an_image(&self, a: &AnalyzedText) -> bool {
+        let lexicon = self.analyzer.lexicon();
+        a.hits.iter().any(|h| {
+            let e = lexicon.entry(h);
+            !h.negated && e.tag == Tag::Image && e.weight >= IMAGE_TERM_WEIGHT
+        })
+    }
+
+    /// Tags: the harms named by un-negated lexicon terms and by the tag outputs, for the two
+    /// unlawful labels only; an image threat always carries `image`, intimidation never does.
+    fn tags(&self, label: Label, scores: &Scores, a: &AnalyzedText) -> TagSet {
+        let mut tags = TagSet::default();
+        if !label.is_unlawful() {
+            return tags;
+        }
+        let lexicon = self.analyzer.lexicon();
+        for hit in a.hits.iter().filter(|h| !h.negated) {
+            let entry = lexicon.entry(hit);
+            // a term read across word boundaries (发到|你家族群 holds 到你家) names no harm
+            if entry.weight >= TAG_TERM_WEIGHT && on_word_boundaries(a, hit.start, hit.end) {
+                tags.insert(entry.tag);
+            }
+        }
+        for (tag, &p) in Tag::ALL.iter().zip(&scores.tags) {
+            if p >= 0.5 {
+                tags.insert(*tag);
+            }
+        }
+        let mut out = TagSet::default();
+        for tag in tags.iter().filter(|t| *t != Tag::Image) {
+            out.insert(tag);
+        }
+        if label == Label::DoctoredImageThreat {
+            out.insert(Tag::Image);
+        } else if out.is_empty() {
+            let best = Tag::ALL
+                .iter()
+                .zip(&scores.tags)
+                .filter(|(t, _)| **t != Tag::Image)
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .map(|(t, _)| *t);
+            if let Some(t) = best {
+                out.insert(t);
+            }
+        }
+        out
+    }
+
+    /// How much a feature of value `value` in `bucket` pushes towards label `k` rather than the
+    /// others: `value · (w_k − mean of the other labels' weights)`. The one formula behind both
+    /// the evidence and `cuishou explain`.
+    pub fn contribution(&self, bucket: u32, value: f32, k: usize) -> f32 {
+        let row = self.model.label_row(bucket);
+        let others =
+            (0..linear::N_LABELS).filter(|&j| j != k).map(|j| row[j]).sum::<f32>() / (linear::N_LABELS - 1) as f32;
+        value * (row[k] - others)
+    }
+
+    /// Evidence: lexicon terms that agree with the label (threat terms for unlawful labels,
+    /// negated terms for lawful reminders), then the features that pushed hardest towards the
+    /// label, mapped back to the original text.
+    fn evidence(&self, label: Label, tags: TagSet, a: &AnalyzedText, scratch: &mut EvidenceScratch) -> Vec<Span> {
+        let lexicon = self.analyzer.lexicon();
+        let EvidenceScratch { spans, candidates } = scratch;
+        spans.clear();
+        for hit in &a.hits {
+            let entry = lexicon.entry(hit);
+            let keep = match label {
+                Label::Intimidation | Label::DoctoredImageThreat => !hit.negated && tags.contains(entry.tag),
+                Label::LawfulReminder => hit.negated,
+                Label::Other => false,
+            };
+            if keep {
+                spans.push((hit.start, hit.end));
+            }
+        }
+        let k = label.index();
+        candidates.clear();
+        for (i, o) in a.occurrences.iter().enumerate() {
+            if matches!(o.namespace, Namespace::Word | Namespace::WordNgram | Namespace::LexTerm) {
+                let c = self.contribution(o.bucket, a.features.values[a.positions[i] as usize], k);
+                if c > 0.0 {
+                    candidates.push((c, o.start, o.end));
+                }
+            }
+        }
+        // The strongest candidates first (ties: earlier in the text), until enough are taken.
+        candidates.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        let mut added = 0;
+        for &(_, s, e) in candidates.iter() {
+            if added == MAX_FEATURE_EVIDENCE {
+                break;
+            }
+            let slice = a.normalized_slice(s, e);
+            // A span must be a word or more, must not contain the field's own separator, and
+            // must say something (not 我们, 你好, 的照片).
+            if slice.chars().filter(|&c| is_cjk(c) || c.is_alphanumeric()).count() < 2
+                || slice.contains([';', '\n', '\r'])
+                || is_filler(slice)
+            {
+                continue;
+            }
+            if !spans.iter().any(|&(ps, pe)| ps <= s && e <= pe) {
+                spans.push((s, e));
+                added += 1;
+            }
+        }
+        // Map to the original text, merge overlaps, keep text order.
+        let mut original: Vec<Span> = spans
+            .iter()
+            .map(|&(s, e)| {
+                let (os, oe) = a.normalized.original_span(s as usize, e as usize);
+                Span { start: os, end: oe }
+            })
+            .filter(|s| s.end > s.start)
+            .collect();
+        original.sort_unstable();
+        original.dedup_by(|next, last| {
+            let overlaps = next.start < last.end;
+            if overlaps {
+                last.end = last.end.max(next.end);
+            }
+            overlaps
+        });
+        original.truncate(MAX_EVIDENCE);
+        original
+    }
+}
+
+/// Whether a character span starts and ends where the segmenter's words do.
+fn on_word_boundaries(a: &AnalyzedText, start: u32, end: u32) -> bool {
+    let inside = |pos: u32| a.tokens.iter().any(|t| t.start < pos && pos < t.end);
+    !inside(start) && !inside(end)
+}
+
+/// Words that carry no evidence on their own: pronouns, greetings, particles, time words.
+const FILLER_WORDS: &[&str] = &[
+    "我们",
+    "你们",
+    "他们",
+    "咱们",
+    "我的",
+    "你的",
+    "您的",
+    "他的",
+    "她的",
+    "你好",
+    "您好",
+    "开始",
+    "是吧",
+    "东西",
+    "好了",
+    "一下",
+    "这个",
+    "那个",
+    "已经",
+    "现在",
+    "今天",
+    "明天",
+    "今晚",
+    "就是",
+    "什么",
+    "怎么",
+    "一个",
+    "知道",
+    "可以",
+    "没有",
+    "不是",
+    "还是",
+    "如果",
+    "因为",
+    "所以",
+    "但是",
+    "然后",
+    "时候",
+    "大家",
+    "自己",
+    "这样",
+    "那样",
+    "还有",
+    "一起",
+    "给你",
+    "给您",
+    "跟你",
+    "你家",
+    "我家",
+    "的话",
+    "一点",
+    "这边",
+    "那边",
+    "我们的",
+    "你们的",
+    "准备",
+    "看看",
+    "处理",
+    "一直",
+    "马上",
+    "尽快",
+    "请您",
+    "您在",
+    "你在",
+    "我在",
+];
+
+/// Characters a span should neither start nor end with (particles and structure words).
+const EDGE_PARTICLES: &[char] =
+    &['的', '了', '吧', '呢', '啊', '吗', '呀', '嘛', '哦', '着', '地', '得', '和', '与', '在', '是'];
+
+/// Whether a candidate evidence span is filler: a filler word, or a span that starts or ends with
+/// a particle (`的照片`, `好了`).
+fn is_filler(span: &str) -> bool {
+    let span = span.trim();
+    FILLER_WORDS.contains(&span) || span.starts_with(EDGE_PARTICLES) || span.ends_with(EDGE_PARTICLES)
+}
+
+/// One thread's reusable buffers for [`Classifier::predict`]: the message's analysis and the
+/// evidence step's candidates. Cleared, not reallocated, from one message to the next.
+#[derive(Default)]
+pub struct Scratch {
+    analysis: AnalyzedText,
+    evidence: EvidenceScratch,
+}
+
+impl Scratch {
+    /// The analysis of the last message predicted (normalized text, tokens, lexicon hits,
+    /// features).
+    pub fn analysis(&self) -> &AnalyzedText {
+        &self.analysis
+    }
+}
+
+/// Reusable buffers of [`Classifier::evidence`].
+#[derive(Debug, Default)]
+struct EvidenceScratch {
+    spans: Vec<(u32, u32)>,
+    candidates: Vec<(f32, u32, u32)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_term_read_across_words_names_no_harm() {
+        let c = Classifier::bundled().unwrap();
+        let lexicon = c.analyzer().lexicon();
+        let mut a = AnalyzedText::default();
+        let term_at = |a: &AnalyzedText, term: &str| {
+            a.hits.iter().find(|h| lexicon.entry(h).term == term).map(|h| (h.start, h.end)).expect(term)
+        };
+        c.analyzer().analyze("把你P成遗照发到你家族群", &mut a);
+        let (s, e) = term_at(&a, "到你家");
+        assert!(!on_word_boundaries(&a, s, e), "发到|你|家族群 splits 到你家");
+        let (s, e) = term_at(&a, "遗照");
+        assert!(on_word_boundaries(&a, s, e));
+    }
+
+    #[test]
+    fn a_batch_keeps_input_order_and_matches_single_predictions() {
+        let classifier = Classifier::bundled().unwrap();
+        let texts: Vec<&str> = ["您的账单已出，请按时还款", "不还钱就爆你通讯录", "", "今晚一起吃饭吗"].repeat(50);
+        let batch = classifier.predict_batch(&texts);
+        assert_eq!(batch.len(), texts.len());
+        let mut scratch = Scratch::default();
+        for (text, got) in texts.iter().zip(&batch) {
+            assert_eq!(*got, classifier.predict(text, &mut scratch));
+            assert_eq!(*got, classifier.classify(text));
+        }
+        assert!(classifier.predict_batch::<&str>(&[]).is_empty());
+    }
+
+    #[test]
+    fn filler_is_never_evidence() {
+        for span in ["我们", "你好", "开始", "是吧", "东西", "的照片", "好了", "发群里了"] {
+            assert!(is_filler(span), "{span}");
+        }
+        for span in ["通讯录", "遗照", "上门", "你爸妈", "老赖"] {
+            assert!(!is_filler(span), "{span}");
+        }
+    }
+}

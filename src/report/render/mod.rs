@@ -1,0 +1,82 @@
+//! Rendering the reports built in [`report`](crate::report): HTML pages with SVG charts, Markdown,
+//! JSON and CSV, one file per form; the wording they share (sender names, activity lines,
+//! headings) and escaping live here.
+
+pub mod csv;
+pub mod html;
+pub mod json;
+pub mod markdown;
+pub mod svg;
+
+use crate::labels::{Tag, TagSet};
+use crate::report::evidence::SenderReport;
+
+pub use crate::output::{is_shown_control, show_control};
+
+/// Escapes text for HTML and SVG content and attributes; control characters are shown, not
+/// passed on ([`show_control`]).
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            c if is_shown_control(c) => show_control(c, &mut out),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A count with thousands separators: `1,234,567`.
+pub fn fmt_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The heading of a sender's messages sent to review.
+pub const REVIEW_HEADING: &str = "待人工复核（置信度低于 --min-confidence，计入“其他”；标签为模型倾向）";
+
+/// The sender for people: the number, or 未知号码 when the input has none.
+pub fn sender_display(sender: &str) -> String {
+    if sender.is_empty() { "未知号码".to_string() } else { sender.to_string() }
+}
+
+/// `（name）` after a sender, when the contact has a name.
+pub fn contact_suffix(name: &str) -> String {
+    if name.is_empty() { String::new() } else { format!("（{name}）") }
+}
+
+/// First and last message, span, messages per day and the busiest day, in one line.
+pub fn activity_line(s: &SenderReport) -> String {
+    match (s.first, s.last) {
+        (Some(a), Some(b)) => {
+            let busiest = s.busiest_day().map(|(d, n)| format!("，最多一天 {n} 条（{d}）")).unwrap_or_default();
+            format!(
+                "{} 至 {}，{} 天内共 {} 条消息，平均每天 {:.1} 条{}",
+                a.to_display(),
+                b.to_display(),
+                s.span_days(),
+                s.counts.total(),
+                s.per_day(),
+                busiest
+            )
+        }
+        _ => format!("共 {} 条消息（无可读的时间）", s.counts.total()),
+    }
+}
+
+/// Tag names of a tag set, in the fixed tag order.
+fn tag_list(tags: TagSet) -> Vec<&'static str> {
+    tags.iter().map(Tag::as_str).collect()
+}
