@@ -178,7 +178,10 @@ fn redaction_masks_numbers_in_every_form() {
             assert!(!out.contains(number), "{format} still shows {number}");
         }
         assert!(out.contains("10690001"), "{format}: an SMS service number is not personal and stays");
-        assert!(out.contains("*******2222") && out.contains("*******0123"), "{format}");
+        // Markdown escapes the mask's asterisks, so they cannot turn text bold
+        let star = if format == "md" { r"\*" } else { "*" };
+        let (a, b) = (format!("{}2222", star.repeat(7)), format!("{}0123", star.repeat(7)));
+        assert!(out.contains(&a) && out.contains(&b), "{format}");
     }
     let out = parse(&wd.ok(&["report", "evidence", "phone.csv", "--redact", "--format", "json", "-q"]));
     assert_eq!(out["senders"][0]["messages"][2]["text"], "老赖，打*******2222问问你妈");

@@ -11,7 +11,7 @@
 /// (`138 1111 2222`, `6222-0212-3456-7890`).
 ///
 /// ```
-/// use cuishou::report::redact::redact;
+/// use cuishou::output::redact;
 /// assert_eq!(redact("打13811112222找我"), "打*******2222找我");
 /// assert_eq!(redact("邮箱 zhangwei1984@qq.com"), "邮箱 ********1984@qq.com");
 /// assert_eq!(redact("欠款2,300.00元，验证码482913"), "欠款2,300.00元，验证码482913");
