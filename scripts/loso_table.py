@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The leave-one-slice-out table of the model card, from held-out prediction files.
 
-    cuishou train data/labelled/*/*.csv -o /tmp/x.model $(cat models/default.args) --loso --loso-out held.csv
+    cuishou train data/labelled/*/*.csv -o /tmp/x.model --loso --loso-out held.csv
     python3 scripts/loso_baseline.py data/labelled/*/*.csv --out held-baseline.csv
     python3 scripts/loso_table.py held.csv held-baseline.csv
 

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use rayon::prelude::*;
 
 use super::{Outcome, load_model, set_threads};
 use cuishou::data::read_labelled;

@@ -16,19 +16,19 @@ use cuishou::labels::Label;
 use cuishou::model::hyperparams as hp;
 use cuishou::model::metrics::ECE_BINS;
 use cuishou::model::{
-    Calibration, Example, LinearParams, LosoReport, ValidLinearParams, cross_validate, evaluate,
-    expected_calibration_error, fit_temperature, leave_one_slice_out, train,
+    Calibration, Example, LinearParams, LosoReport, Setting, default_grid, evaluate, expected_calibration_error,
+    fit_temperature, leave_one_slice_out, search, train,
 };
 
 /// Train a model from CSV files with `text` and `label` columns (and optionally `tags` and `id`;
 /// rows whose ids share the part before `~` are kept in one cross-validation fold).
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
-  cuishou train data/labelled/train.csv -o my.model
-  cuishou train data/labelled/train.csv -o my.model --cv 5
-  cuishou train data/labelled/train.csv -o my.model --search --cv 5
+  cuishou train data/labelled/*/*.csv -o my.model
+  cuishou train data/labelled/train/*.csv -o my.model --cv 5
+  cuishou train data/labelled/train/*.csv -o my.model --search --cv 5
 
-The default model is made by scripts/train-default.sh.")]
+Without flags, train makes the shipped model from the shipped data (scripts/train-default.sh).")]
 pub struct Args {
     /// Labelled CSV files.
     #[arg(required = true)]
@@ -84,7 +84,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE", requires = "loso")]
     loso_out: Option<PathBuf>,
     /// Calibration temperature stored in the model: label scores are divided by it before the
-    /// softmax [default: 1, or the one --loso fits].
+    /// softmax [default: the one --loso fits, else the shipped model's, 1.2888].
     #[arg(long, value_name = "T")]
     temperature: Option<f32>,
     /// Domain dictionary, lexicon and variants files (default: the ones built in).
@@ -111,53 +111,6 @@ fn read_or(path: &Option<PathBuf>, bundled: String) -> anyhow::Result<String> {
         Some(p) => std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display())),
         None => Ok(bundled),
     }
-}
-
-struct Setting {
-    features: FeatureConfig,
-    params: ValidLinearParams,
-}
-
-impl Setting {
-    fn describe(&self) -> String {
-        let f = &self.features;
-        let p = &self.params;
-        format!(
-            "buckets=2^{} words=1-{} chars={}-{} lexicon={} length={} normalization={:?} epochs={} lr={} l2={} tag_weight={}",
-            f.bucket_bits,
-            f.word_ngrams,
-            f.char_ngram_min,
-            f.char_ngram_max,
-            f.lexicon,
-            f.length,
-            f.normalization,
-            p.epochs(),
-            p.learning_rate(),
-            p.l2(),
-            p.tag_weight()
-        )
-    }
-}
-
-/// The grid tried by `--search`, around the given setting.
-fn grid(base: &Setting, seed: u64) -> anyhow::Result<Vec<Setting>> {
-    let mut out = Vec::new();
-    for (cmin, cmax) in [(0u8, 0u8), (1, 2), (1, 3), (2, 4)] {
-        for lr in [0.1f32, 0.3] {
-            for epochs in [5usize, 15] {
-                let features = FeatureConfig { char_ngram_min: cmin, char_ngram_max: cmax, ..base.features.clone() };
-                let params = LinearParams::default()
-                    .epochs(epochs)
-                    .learning_rate(lr)
-                    .l2(base.params.l2())
-                    .tag_weight(base.params.tag_weight())
-                    .seed(seed)
-                    .check()?;
-                out.push(Setting { features, params });
-            }
-        }
-    }
-    Ok(out)
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -191,28 +144,21 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .check()?;
     let mut chosen = Setting { features, params };
     if let Some(k) = args.cv {
-        let candidates = if args.search { grid(&chosen, args.seed)? } else { vec![chosen] };
-        let mut best: Option<(f64, Setting)> = None;
+        let candidates = if args.search { default_grid(&chosen)? } else { vec![chosen] };
         println!("{k}-fold cross-validation (folds by id group) on {} rows:", examples.len());
-        for setting in candidates {
-            let started = Instant::now();
-            let e = cross_validate(&examples, &resources, &setting.features, &setting.params, k)?;
+        let (setting, e) = search(&examples, &resources, candidates, k, |setting, e, took| {
             println!(
                 "  macro-F1 {:.4}  accuracy {:.4}  ({:.1}s)  {}",
                 e.macro_f1,
                 e.accuracy,
-                started.elapsed().as_secs_f64(),
-                setting.describe()
+                took.as_secs_f64(),
+                setting.to_args()
             );
-            if best.as_ref().is_none_or(|(f1, _)| e.macro_f1 > *f1) {
-                best = Some((e.macro_f1, setting));
-            }
-        }
-        let (f1, setting) = best.context("no setting was tried")?;
-        println!("chosen (macro-F1 {f1:.4}): {}", setting.describe());
+        })?;
+        println!("chosen (macro-F1 {:.4}): {}", e.macro_f1, setting.to_args());
         chosen = setting;
     }
-    let mut calibration = Calibration::default();
+    let mut calibration = Calibration { temperature: hp::DEFAULT_TEMPERATURE };
     if args.loso {
         let started = Instant::now();
         let loso = leave_one_slice_out(&examples, &resources, &chosen.features, &chosen.params)?;
@@ -237,7 +183,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     for (label, n) in &report.rows_per_label {
         println!("  {label:<22} {n}");
     }
-    println!("settings: {} temperature={}", chosen.describe(), calibration.temperature);
+    println!("settings: {} --temperature {}", chosen.to_args(), calibration.temperature);
     println!(
         "featurized in {:.2}s, fitted in {:.2}s; wrote {} ({:.2} MB)",
         report.featurize_time.as_secs_f64(),

@@ -75,7 +75,7 @@ pub fn fit_temperature(logits: &[[f32; N_LABELS]], gold: &[Label]) -> Calibratio
             fd = f(d);
         }
     }
-    // Rounded so that the value printed and written to default.args is the value used.
+    // Rounded so that the value printed (and kept as DEFAULT_TEMPERATURE) is the value used.
     let t = ((a + b) / 2.0).exp();
     Calibration { temperature: ((t * 1e4).round() / 1e4) as f32 }
 }

@@ -19,14 +19,24 @@ pub struct ValidLinearParams {
     seed: u64,
 }
 
-/// The defaults: the settings of the shipped model (chosen by cross-validation, see
-/// `models/README.md`). `cuishou train`'s flags default to these, so a flagless run makes the
-/// shipped model.
+// The defaults: the settings of the shipped model (chosen by cross-validation, see
+// `models/README.md`). `cuishou train`'s flags default to these, and the feature settings to
+// `FeatureConfig::default()`, so a flagless run on the shipped data makes the shipped model.
+
+/// Passes over the training rows.
 pub const DEFAULT_EPOCHS: usize = 15;
+/// AdaGrad step size.
 pub const DEFAULT_LEARNING_RATE: f32 = 0.3;
+/// L2 penalty on the weights a row touches.
 pub const DEFAULT_L2: f32 = 1e-6;
+/// Weight of the tag outputs' loss relative to the label loss.
 pub const DEFAULT_TAG_WEIGHT: f32 = 0.5;
+/// Seed of the row shuffling between epochs.
 pub const DEFAULT_SEED: u64 = 42;
+/// Calibration temperature of a model trained without `--loso` or `--temperature`: the one that
+/// leave-one-slice-out fitted on the shipped corpus (`models/README.md`). A model trained on other
+/// data should fit its own with `--loso`.
+pub const DEFAULT_TEMPERATURE: f32 = 1.2888;
 
 impl Default for LinearParams {
     fn default() -> Self {

@@ -17,7 +17,10 @@ pub use file::{ModelFileError, ModelMeta};
 pub use hyperparams::{LinearParams, ValidLinearParams};
 pub use linear::{LinearModel, SparseRecords, TrainTargets};
 pub use metrics::{Evaluation, evaluate, evaluate_tags, expected_calibration_error};
-pub use train::{Example, HeldOut, LosoReport, SliceScore, TrainReport, cross_validate, leave_one_slice_out, train};
+pub use train::{
+    Example, HeldOut, LosoReport, Setting, SliceScore, TrainReport, cross_validate, default_grid, leave_one_slice_out,
+    search, train,
+};
 
 /// The default model, trained from `data/` and compiled into the binary.
 pub static DEFAULT_MODEL: &[u8] = include_bytes!("../../models/default.model");

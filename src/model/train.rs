@@ -11,12 +11,14 @@ use serde::Serialize;
 
 use super::classifier::Scratch;
 use super::file::ModelMeta;
-use super::hyperparams::ValidLinearParams;
+use linfa::ParamGuard;
+
+use super::hyperparams::{LinearParams, ValidLinearParams};
 use super::linear::{LinearModel, N_LABELS, SparseRecords, TrainTargets};
 use super::metrics::{Evaluation, evaluate};
 use super::{Classifier, ModelError};
 use crate::analysis::{AnalyzedText, Analyzer, Resources};
-use crate::features::{FeatureConfig, SparseVec, hash};
+use crate::features::{FeatureConfig, Normalization, SparseVec, hash};
 use crate::labels::{Label, Tag, TagSet};
 
 /// One labelled row.
@@ -49,6 +51,88 @@ pub struct TrainReport {
     pub rows_per_label: BTreeMap<String, usize>,
     pub featurize_time: Duration,
     pub fit_time: Duration,
+}
+
+/// One candidate of a search: feature settings and hyper-parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setting {
+    /// How text becomes features.
+    pub features: FeatureConfig,
+    /// How the linear model is fitted.
+    pub params: ValidLinearParams,
+}
+
+impl Setting {
+    /// The setting as `cuishou train` flags, reusable as an argument line.
+    pub fn to_args(&self) -> String {
+        let f = &self.features;
+        let p = &self.params;
+        let mut args = format!(
+            "--bucket-bits {} --word-ngrams {} --char-ngrams {}-{} --epochs {} --learning-rate {} --l2 {} --tag-weight {} --seed {}",
+            f.bucket_bits,
+            f.word_ngrams,
+            f.char_ngram_min,
+            f.char_ngram_max,
+            p.epochs(),
+            p.learning_rate(),
+            p.l2(),
+            p.tag_weight(),
+            p.seed()
+        );
+        if !f.lexicon {
+            args.push_str(" --no-lexicon");
+        }
+        if !f.length {
+            args.push_str(" --no-length");
+        }
+        if f.normalization == Normalization::Basic {
+            args.push_str(" --normalization basic");
+        }
+        args
+    }
+}
+
+/// The grid that a search tries around `base`: character n-grams none, 1-2, 1-3 and 2-4, learning
+/// rates 0.1 and 0.3, 5 and 15 epochs; the rest as in `base`.
+pub fn default_grid(base: &Setting) -> Result<Vec<Setting>, ModelError> {
+    let mut out = Vec::new();
+    for (cmin, cmax) in [(0u8, 0u8), (1, 2), (1, 3), (2, 4)] {
+        for lr in [0.1f32, 0.3] {
+            for epochs in [5usize, 15] {
+                let features = FeatureConfig { char_ngram_min: cmin, char_ngram_max: cmax, ..base.features.clone() };
+                let params = LinearParams::default()
+                    .epochs(epochs)
+                    .learning_rate(lr)
+                    .l2(base.params.l2())
+                    .tag_weight(base.params.tag_weight())
+                    .seed(base.params.seed())
+                    .check()?;
+                out.push(Setting { features, params });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Scores each candidate by `folds`-fold cross-validation (see [`cross_validate`]), calling
+/// `tried` after each, and returns the one with the best macro-F1 (the first of equals).
+pub fn search(
+    examples: &[Example],
+    resources: &Resources,
+    candidates: Vec<Setting>,
+    folds: usize,
+    mut tried: impl FnMut(&Setting, &Evaluation, Duration),
+) -> Result<(Setting, Evaluation), ModelError> {
+    let mut best: Option<(Setting, Evaluation)> = None;
+    for setting in candidates {
+        let started = Instant::now();
+        let e = cross_validate(examples, resources, &setting.features, &setting.params, folds)?;
+        tried(&setting, &e, started.elapsed());
+        if best.as_ref().is_none_or(|(_, b)| e.macro_f1 > b.macro_f1) {
+            best = Some((setting, e));
+        }
+    }
+    best.ok_or_else(|| ModelError::InvalidParams("no setting to search".to_string()))
 }
 
 /// Featurizes texts in parallel; the result is in input order.
