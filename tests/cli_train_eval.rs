@@ -144,14 +144,14 @@ fn leave_one_slice_out_scores_every_written_row_once_and_calibrates_the_model() 
         .and_then(|r| r.split_whitespace().next())
         .and_then(|v| v.parse().ok())
         .expect("a fitted temperature");
-    assert!(out.contains(&format!("temperature={t}")), "the fitted temperature is stored: {out}");
+    assert!(out.contains(&format!("--temperature {t}")), "the fitted temperature is stored: {out}");
     let held = parse_csv(&wd.read("held.csv"));
     assert_eq!(held[0][..5], ["slice", "id", "gold", "predicted", "confidence"]);
     assert_eq!(held.len(), 17, "every written row once, the augmented one never");
     assert!(held[1..].iter().all(|r| !r[1].contains('~')));
     // an explicit temperature wins over the fitted one
     let out = wd.ok(&["train", "slices.csv", "-o", "n.model", "--temperature", "2", "--bucket-bits", "14"]);
-    assert!(out.contains("temperature=2"), "{out}");
+    assert!(out.contains("--temperature 2"), "{out}");
     let err = wd.run(&["train", "slices.csv", "-o", "n.model", "--temperature", "0"]);
     assert!(!err.status.success());
 }
