@@ -269,3 +269,28 @@ fn json_lines_input_keeps_its_own_label_field() {
     assert_eq!(rows[1]["label"], "other");
     assert!(rows[1].get("cuishou_label").is_none());
 }
+
+#[test]
+fn a_signal_removes_unfinished_outputs_and_exits_128_plus_its_number() {
+    let wd = Workdir::new();
+    let rows: String = (0..400_000).map(|i| format!("{i},不还钱就爆你通讯录，第{i}次提醒\n")).collect();
+    wd.write("big.csv", format!("id,text\n{rows}"));
+    for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
+        let mut child = wd.command(&["classify", "big.csv", "-o", "out.csv", "--quiet"]).spawn().unwrap();
+        let temp_exists = || {
+            std::fs::read_dir(wd.path("."))
+                .unwrap()
+                .any(|e| e.unwrap().file_name().to_string_lossy().starts_with(".cuishou-"))
+        };
+        let started = std::time::Instant::now();
+        while !temp_exists() && started.elapsed().as_secs() < 20 {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(temp_exists(), "the run never started writing");
+        std::process::Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "{signal}");
+        assert!(!temp_exists(), "{signal}: a temporary file was left behind");
+        assert!(!wd.path("out.csv").exists(), "{signal}: an unfinished output stands under its name");
+    }
+}

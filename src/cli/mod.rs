@@ -6,6 +6,7 @@ mod eval;
 mod explain;
 mod report;
 mod segment;
+mod signals;
 mod train;
 
 use std::io::{self, Write};
@@ -52,6 +53,7 @@ pub enum Outcome {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    signals::install();
     let result = match cli.command {
         Command::Classify(a) => classify::run(a),
         Command::Train(a) => train::run(a),
@@ -285,6 +287,7 @@ impl Output {
                 let temp = builder
                     .tempfile_in(dir)
                     .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+                signals::track(temp.path());
                 Ok(Output::File {
                     temp: io::BufWriter::with_capacity(1 << 16, temp),
                     path: path.to_path_buf(),
@@ -310,7 +313,10 @@ impl Output {
                     std::fs::set_permissions(temp.path(), mode)
                         .with_context(|| format!("setting permissions of {}", path.display()))?;
                 }
-                temp.persist(&path).with_context(|| format!("writing {}", path.display()))?;
+                let temp_path = temp.path().to_path_buf();
+                let persisted = temp.persist(&path);
+                signals::untrack(&temp_path);
+                persisted.with_context(|| format!("writing {}", path.display()))?;
                 Ok(())
             }
         }
