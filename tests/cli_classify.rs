@@ -294,3 +294,40 @@ fn a_signal_removes_unfinished_outputs_and_exits_128_plus_its_number() {
         assert!(!wd.path("out.csv").exists(), "{signal}: an unfinished output stands under its name");
     }
 }
+
+#[test]
+fn spreadsheet_safe_neutralizes_formulas_and_the_default_keeps_exact_text() {
+    let wd = Workdir::new();
+    wd.write(
+        "in.csv",
+        "id,text\n=1+1,\"=HYPERLINK(\"\"http://x\"\",\"\"还钱\"\")\"\n+86,@SUM(A1) 不还就爆通讯录\n3,-5元 普通消息\n",
+    );
+    let exact = parse_csv(&wd.ok(&["classify", "in.csv", "--quiet"]));
+    assert_eq!(exact[1][0], "=1+1", "the default keeps the message exactly as received");
+    let safe = parse_csv(&wd.ok(&["classify", "in.csv", "--quiet", "--spreadsheet-safe"]));
+    assert_eq!((safe[1][0].as_str(), safe[2][0].as_str()), ("'=1+1", "'+86"));
+    assert!(safe[1][1].starts_with("'=HYPERLINK") && safe[2][1].starts_with("'@SUM") && safe[3][1].starts_with("'-5"));
+    for row in &safe[1..] {
+        for cell in row {
+            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{cell}");
+        }
+    }
+}
+
+#[test]
+fn terminal_escapes_in_the_input_never_reach_the_terminal() {
+    let wd = Workdir::new();
+    let esc = "\u{1b}]8;;http://evil\u{7}点我\u{1b}]8;;\u{7}\u{1b}[2J";
+    let out = wd.run(&["explain", &format!("不还钱就爆你通讯录{esc}")]);
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && !shown.contains('\u{1b}') && !shown.contains('\u{7}'), "{shown}");
+    assert!(shown.contains('␛'), "escapes are shown, not dropped: {shown}");
+    wd.write("in.csv", format!("id,text\n1,还钱{esc}\n"));
+    let seg = wd.run(&["segment", "in.csv"]);
+    assert!(!String::from_utf8_lossy(&seg.stdout).contains('\u{1b}'));
+    // a column name in an error message
+    wd.write("bad.csv", format!("id,te{esc}xt\n1,还钱\n"));
+    let err = wd.run(&["classify", "bad.csv"]);
+    let stderr = String::from_utf8_lossy(&err.stderr);
+    assert!(!err.status.success() && stderr.contains("no column named") && !stderr.contains('\u{1b}'), "{stderr}");
+}

@@ -279,3 +279,23 @@ fn help_shows_examples() {
     }
     assert!(wd.ok(&["report", "scan", "--help"]).contains("--platform-column"));
 }
+
+#[test]
+fn an_output_name_must_agree_with_the_format() {
+    let wd = Workdir::new();
+    wd.write("phone.csv", CLASSIFIED_PHONE);
+    for (report, name) in [("scan", "scan.pdf"), ("evidence", "e.xlsx"), ("scan", "scan.md"), ("evidence", "e.csv")] {
+        let out = wd.run(&["report", report, "phone.csv", "-o", name, "-q"]);
+        assert_eq!(out.status.code(), Some(2), "{report} -o {name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("is not written as"), "{err}");
+        assert!(!wd.path(name).exists(), "{name} was written");
+    }
+    let out = wd.run(&["report", "scan", "phone.csv", "-o", "s.json", "--format", "html", "-q"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("make them agree"));
+    // a name without an extension takes --format; a matching one is fine
+    wd.ok(&["report", "scan", "phone.csv", "-o", "scan-report", "--format", "csv", "-q"]);
+    assert!(wd.read("scan-report").starts_with("section,key,name,count"));
+    wd.ok(&["report", "evidence", "phone.csv", "-o", "e.MD", "-q"]);
+    assert!(wd.read("e.MD").starts_with("# "));
+}

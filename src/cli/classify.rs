@@ -57,6 +57,11 @@ pub struct Args {
     /// in every output field, so the output can be shared.
     #[arg(long)]
     redact: bool,
+    /// For CSV opened in a spreadsheet: a cell starting with =, +, -, @, a tab or a carriage
+    /// return gets a leading ' so that it is shown, not run as a formula. Off by default, since
+    /// the output is evidence and keeps every message exactly as received.
+    #[arg(long)]
+    spreadsheet_safe: bool,
     #[command(flatten)]
     decision: super::DecisionArgs,
     /// Add each label's probability: columns p_lawful_reminder, p_intimidation,
@@ -84,8 +89,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     set_threads(args.threads)?;
     let mut classifier = load_model(args.model.as_deref())?;
     args.decision.apply(&mut classifier)?;
-    let output_options =
-        OutputOptions { redact: args.redact, review: args.decision.review(), probabilities: args.probabilities };
+    let output_options = OutputOptions {
+        redact: args.redact,
+        review: args.decision.review(),
+        probabilities: args.probabilities,
+        spreadsheet_safe: args.spreadsheet_safe,
+    };
     let options = args.read.options()?;
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
     for input in args.read.inputs() {

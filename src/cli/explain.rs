@@ -32,7 +32,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut scratch = Scratch::default();
     let p = classifier.predict(&args.text, &mut scratch);
     let a = scratch.analysis();
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = super::ShownControls::stdout();
     writeln!(out, "label       {} ({:.4})", p.label, p.confidence)?;
     let probs: Vec<String> = Label::ALL.iter().map(|l| format!("{l} {:.4}", p.scores.labels[l.index()])).collect();
     writeln!(out, "scores      {}", probs.join(", "))?;

@@ -17,6 +17,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use cuishou::model::Classifier;
+use cuishou::output::show_controls;
 
 /// Tell lawful debt-collection reminders from intimidation and doctored-image threats in
 /// exported Chinese SMS and chat messages.
@@ -67,7 +68,8 @@ pub fn main() -> ExitCode {
         Ok(Outcome::SomeRejected) => ExitCode::from(3),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(io::stderr(), "cuishou: {e:#}");
+            // a column name or file name from the input may hold terminal escapes: show them
+            let _ = writeln!(io::stderr(), "cuishou: {}", show_controls(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }
@@ -320,6 +322,30 @@ impl Output {
                 Ok(())
             }
         }
+    }
+}
+
+/// Standard output for people (`segment`, `explain`): control characters of the input (ESC
+/// starts terminal escape sequences) are shown as `␛`…, never sent to the terminal.
+pub struct ShownControls<W: Write>(pub W);
+
+impl ShownControls<io::BufWriter<io::StdoutLock<'static>>> {
+    /// Buffered standard output.
+    pub fn stdout() -> Self {
+        ShownControls(io::BufWriter::new(io::stdout().lock()))
+    }
+}
+
+impl<W: Write> Write for ShownControls<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match std::str::from_utf8(buf) {
+            Ok(text) => self.0.write_all(show_controls(text).as_bytes()).map(|()| buf.len()),
+            Err(_) => self.0.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
     }
 }
 

@@ -147,6 +147,33 @@ fn extension(output: Option<&Path>) -> String {
     output.and_then(|p| p.extension()).and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase()
 }
 
+/// The format to write: `--format`, else the one `-o`'s extension names, else `default`. An
+/// extension that names another format, or none of this report's, is an error: `-o scan.pdf`
+/// must not quietly hold HTML.
+fn output_format<F: Copy + PartialEq + std::fmt::Debug>(
+    output: Option<&Path>,
+    explicit: Option<F>,
+    formats: &[(&[&str], F)],
+    default: F,
+) -> anyhow::Result<F> {
+    let ext = extension(output);
+    let named = formats.iter().find(|(exts, _)| exts.contains(&ext.as_str())).map(|(_, f)| *f);
+    let known: Vec<String> = formats.iter().flat_map(|(exts, _)| exts.iter().map(|e| format!(".{e}"))).collect();
+    match (explicit, named) {
+        (Some(f), Some(n)) if f != n => anyhow::bail!(
+            "-o {} names the {n:?} format but --format asks for {f:?}; make them agree",
+            output.map(|p| p.display().to_string()).unwrap_or_default()
+        ),
+        (_, None) if !ext.is_empty() => anyhow::bail!(
+            "-o {}: this report is not written as .{ext}; use one of {} (or a name without an extension and --format)",
+            output.map(|p| p.display().to_string()).unwrap_or_default(),
+            known.join(", ")
+        ),
+        (Some(f), _) | (None, Some(f)) => Ok(f),
+        (None, None) => Ok(default),
+    }
+}
+
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     match args.command {
         Report::Evidence(a) => evidence(a),
@@ -156,11 +183,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 
 fn evidence(args: EvidenceArgs) -> anyhow::Result<Outcome> {
     let c = &args.common;
-    let format = args.format.unwrap_or(match extension(c.output.as_deref()).as_str() {
-        "md" | "markdown" => EvidenceFormat::Md,
-        "json" => EvidenceFormat::Json,
-        _ => EvidenceFormat::Html,
-    });
+    let formats: [(&[&str], EvidenceFormat); 3] = [
+        (&["html", "htm"], EvidenceFormat::Html),
+        (&["md", "markdown"], EvidenceFormat::Md),
+        (&["json"], EvidenceFormat::Json),
+    ];
+    let format = output_format(c.output.as_deref(), args.format, &formats, EvidenceFormat::Html)?;
     let names = column_names(&c.read, None)?;
     let mut sink = EvidenceSink::new(names.clone(), c.redact);
     let (summary, info) = drive(c, &names, &mut sink)?;
@@ -180,11 +208,9 @@ fn evidence(args: EvidenceArgs) -> anyhow::Result<Outcome> {
 
 fn scan(args: ScanArgs) -> anyhow::Result<Outcome> {
     let c = &args.common;
-    let format = args.format.unwrap_or(match extension(c.output.as_deref()).as_str() {
-        "json" => ScanFormat::Json,
-        "csv" => ScanFormat::Csv,
-        _ => ScanFormat::Html,
-    });
+    let formats: [(&[&str], ScanFormat); 3] =
+        [(&["html", "htm"], ScanFormat::Html), (&["json"], ScanFormat::Json), (&["csv"], ScanFormat::Csv)];
+    let format = output_format(c.output.as_deref(), args.format, &formats, ScanFormat::Html)?;
     let names = column_names(&c.read, args.platform_column.clone())?;
     let mut sink = ScanSink::new(names.clone(), PlatformDetector::default(), c.redact);
     let (summary, info) = drive(c, &names, &mut sink)?;

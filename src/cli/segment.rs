@@ -25,7 +25,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let classifier = load_model(args.model.as_deref())?;
     let analyzer = classifier.analyzer();
     let options = args.read.options()?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = super::ShownControls::stdout();
     let mut a = AnalyzedText::default();
     let mut rejected = 0u64;
     for input in &args.read.inputs() {

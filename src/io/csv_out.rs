@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::io::Write;
 
 use super::{Record, Sink};
-use crate::output::{OutputOptions, output_columns, redact, write_evidence, write_probability};
+use crate::output::{OutputOptions, neutralize_formula, output_columns, redact, write_evidence, write_probability};
 use crate::prediction::Prediction;
 
 /// Writes CSV rows; reuses one record buffer.
@@ -37,6 +37,11 @@ impl<W: Write> CsvSink<W> {
     }
 }
 
+/// Pushes a field that holds input text, neutralized as a formula when `safe`.
+fn push_text(row: &mut csv::StringRecord, text: &str, safe: bool) {
+    if safe { row.push_field(&neutralize_formula(text)) } else { row.push_field(text) }
+}
+
 fn csv_err(e: csv::Error) -> std::io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => e,
@@ -48,7 +53,7 @@ impl<W: Write> Sink for CsvSink<W> {
     fn begin(&mut self, columns: &[String]) -> std::io::Result<()> {
         self.row.clear();
         for c in columns {
-            self.row.push_field(c);
+            push_text(&mut self.row, c, self.options.spreadsheet_safe);
         }
         for c in output_columns(columns, &self.options) {
             self.row.push_field(&c);
@@ -58,8 +63,10 @@ impl<W: Write> Sink for CsvSink<W> {
 
     fn write(&mut self, record: &Record, p: &Prediction) -> std::io::Result<()> {
         self.row.clear();
+        let safe = self.options.spreadsheet_safe;
         for f in &record.fields {
-            if self.options.redact { self.row.push_field(&redact(f)) } else { self.row.push_field(f) }
+            let f = if self.options.redact { Cow::Owned(redact(f)) } else { Cow::Borrowed(f.as_str()) };
+            push_text(&mut self.row, &f, safe);
         }
         self.row.push_field(p.label.as_str());
         self.field.clear();
@@ -70,7 +77,7 @@ impl<W: Write> Sink for CsvSink<W> {
         let text = if self.options.redact { Cow::Owned(redact(record.text())) } else { Cow::Borrowed(record.text()) };
         self.field.clear();
         write_evidence(&text, &p.evidence, &mut self.field);
-        self.row.push_field(&self.field);
+        push_text(&mut self.row, &self.field, safe);
         if self.options.review {
             self.row.push_field(if p.review { "true" } else { "false" });
         }

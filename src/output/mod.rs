@@ -23,6 +23,9 @@ pub struct OutputOptions {
     pub review: bool,
     /// Add each label's probability: `p_<label>` columns, or a `probabilities` object.
     pub probabilities: bool,
+    /// Write CSV cells that a spreadsheet would run as formulas with a leading `'`
+    /// ([`neutralize_formula`]). Off by default: the output is evidence and keeps exact text.
+    pub spreadsheet_safe: bool,
 }
 
 /// The columns cuishou adds.
@@ -161,7 +164,7 @@ mod tests {
         assert_eq!(output_columns(&names(&["id", "text"]), &plain), OUTPUT_COLUMNS);
         let clash = output_columns(&names(&["text", "tags"]), &plain);
         assert_eq!(clash[0], "cuishou_label");
-        let all = OutputOptions { review: true, probabilities: true, redact: false };
+        let all = OutputOptions { review: true, probabilities: true, ..OutputOptions::default() };
         let cols = output_columns(&names(&["text", "p_other"]), &all);
         assert_eq!(cols.len(), 4 + 1 + 4);
         assert!(cols.iter().all(|c| c.starts_with(CLASH_PREFIX)));

@@ -80,3 +80,14 @@ pub fn activity_line(s: &SenderReport) -> String {
 fn tag_list(tags: TagSet) -> Vec<&'static str> {
     tags.iter().map(Tag::as_str).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escaping_shows_control_characters() {
+        assert_eq!(escape("\u{1b}[31m<b>\"&'"), "␛[31m&lt;b&gt;&quot;&amp;&#39;");
+        assert_eq!(fmt_count(1_234_567), "1,234,567");
+    }
+}
