@@ -115,6 +115,18 @@ fn a_corrupt_or_foreign_model_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cut.model") && (err.contains("corrupt") || err.contains("truncated")), "{err}");
+    // a huge file with a model's prefix is refused by its size, before it is read (sparse file)
+    let huge = std::fs::File::create(wd.path("huge.model")).unwrap();
+    huge.set_len(8 << 30).unwrap();
+    drop(huge);
+    let mut prefix = bundled[..16].to_vec();
+    prefix[12..16].copy_from_slice(&1000u32.to_le_bytes());
+    let mut f = std::fs::OpenOptions::new().write(true).open(wd.path("huge.model")).unwrap();
+    f.write_all(&prefix).unwrap();
+    drop(f);
+    let out = wd.run(&["classify", "in.csv", "--model", "huge.model"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.code() == Some(2) && err.contains("more than the largest model"), "{err}");
 }
 
 #[test]

@@ -57,9 +57,19 @@ impl Classifier {
     }
 
     /// Reads a model file.
+    /// The file's prefix and size are checked before the rest is read, so that a foreign or
+    /// huge file is refused without reading it.
     pub fn load(path: &Path) -> Result<Classifier, ModelError> {
-        let bytes =
-            std::fs::read(path).map_err(|source| ModelError::Io { path: path.display().to_string(), source })?;
+        use std::io::Read;
+        let io_error = |source| ModelError::Io { path: path.display().to_string(), source };
+        let mut file = std::fs::File::open(path).map_err(io_error)?;
+        let size = file.metadata().map_err(io_error)?.len();
+        let mut prefix = Vec::with_capacity(file::PREFIX_BYTES);
+        (&mut file).take(file::PREFIX_BYTES as u64).read_to_end(&mut prefix).map_err(io_error)?;
+        file::check_prefix(&prefix, size)?;
+        let mut bytes = prefix;
+        bytes.reserve(usize::try_from(size).unwrap_or(0).saturating_sub(bytes.len()));
+        file.read_to_end(&mut bytes).map_err(io_error)?;
         Classifier::from_bytes(&bytes)
     }
 

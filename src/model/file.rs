@@ -89,6 +89,42 @@ pub fn to_bytes(meta: &ModelMeta, model: &LinearModel) -> Vec<u8> {
 }
 
 /// Parses and checks a model file.
+/// Bytes of the fixed prefix: magic, format version, header length.
+pub const PREFIX_BYTES: usize = MAGIC.len() + 8;
+
+/// Header bytes at most (the resources it carries are a few MB).
+const MAX_HEADER_BYTES: u64 = 256 << 20;
+
+/// Checks a file's fixed prefix and its size before the file is read: the magic, the version,
+/// and that the size fits a model of at most 2^24 buckets. A foreign or huge file is refused
+/// without reading it into memory.
+pub fn check_prefix(prefix: &[u8], file_size: u64) -> Result<(), ModelFileError> {
+    if prefix.len() < MAGIC.len() || &prefix[..MAGIC.len()] != MAGIC {
+        return Err(ModelFileError::Foreign);
+    }
+    if prefix.len() < PREFIX_BYTES {
+        return Err(ModelFileError::Truncated("header"));
+    }
+    let word = |at: usize| u32::from_le_bytes([prefix[at], prefix[at + 1], prefix[at + 2], prefix[at + 3]]);
+    let version = word(MAGIC.len());
+    if version != FORMAT_VERSION {
+        return Err(ModelFileError::Version(version));
+    }
+    let header_len = u64::from(word(MAGIC.len() + 4));
+    if header_len > MAX_HEADER_BYTES {
+        return Err(ModelFileError::Header(format!("a header of {header_len} bytes is not a model's")));
+    }
+    let outputs = N_OUTPUTS as u64;
+    let largest = PREFIX_BYTES as u64 + header_len + 8 + outputs * 4 + (1u64 << 24) * outputs * 2 + 4;
+    if file_size > largest {
+        return Err(ModelFileError::Header(format!(
+            "the file is {file_size} bytes, more than the largest model ({largest} bytes)"
+        )));
+    }
+    Ok(())
+}
+
+/// Reads a model from the bytes of a model file.
 pub fn from_bytes(bytes: &[u8]) -> Result<(ModelMeta, LinearModel), ModelFileError> {
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
         return Err(ModelFileError::Foreign);
