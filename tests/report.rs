@@ -108,6 +108,7 @@ fn scan_json_form() {
     let expected = json!({
         "total": 6,
         "review": 0,
+        "empty": 0,
         "by_label": labels(1, 3, 1, 1),
         "by_tag": tags(3, 0, 1, 1),
         "by_platform": {
@@ -125,7 +126,7 @@ fn scan_json_form() {
     });
     assert_eq!(out, expected, "got:\n{}", serde_json::to_string_pretty(&out).unwrap());
     let keys: Vec<&String> = out.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["total", "review", "by_label", "by_tag", "by_platform", "by_month"]);
+    assert_eq!(keys, ["total", "review", "empty", "by_label", "by_tag", "by_platform", "by_month"]);
     let platforms: Vec<&String> = out["by_platform"].as_object().unwrap().keys().collect();
     assert_eq!(platforms, ["橙意贷", "小鹿钱包", "米粒花", "unknown", "速融宝"], "most unlawful first");
 }
@@ -156,6 +157,7 @@ fn scan_csv_form_agrees_with_the_json_form() {
         let expected = match row[0].as_str() {
             "total" => &json["total"],
             "review" => &json["review"],
+            "empty" => &json["empty"],
             "label" => &json["by_label"][&row[2]],
             "tag" => &json["by_tag"][&row[2]],
             "platform" => &json["by_platform"][&row[1]][&row[2]],

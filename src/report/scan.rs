@@ -71,6 +71,9 @@ pub struct ScanReport {
     pub overflow: u64,
     /// Messages sent to review (`--min-confidence`): counted under `other` too, and here apart.
     pub review: u64,
+    /// Messages whose text is empty or blank (an image-only MMS, an export's empty row): in
+    /// `total`, but in no label, tag, platform or month count.
+    pub empty: u64,
 }
 
 /// Gathers the scan; memory is bounded by [`MAX_PLATFORMS`] platforms with
@@ -88,6 +91,7 @@ pub struct ScanSink {
     timed: u64,
     overflow: u64,
     review: u64,
+    empty: u64,
 }
 
 impl ScanSink {
@@ -105,6 +109,7 @@ impl ScanSink {
             timed: 0,
             overflow: 0,
             review: 0,
+            empty: 0,
         }
     }
 
@@ -127,6 +132,7 @@ impl ScanSink {
             has_time: self.fields.time != super::Field::Absent,
             overflow: self.overflow,
             review: self.review,
+            empty: self.empty,
         }
     }
 
@@ -157,6 +163,11 @@ impl Sink for ScanSink {
 
     fn write(&mut self, record: &Record, p: &Prediction) -> std::io::Result<()> {
         self.total += 1;
+        if record.text().trim().is_empty() {
+            // nothing was said: counted apart, never as `other`
+            self.empty += 1;
+            return Ok(());
+        }
         self.review += u64::from(p.review);
         self.by_label.add(p.label);
         self.by_tag.add(p.tags);
@@ -269,7 +280,7 @@ mod tests {
         assert_eq!(json["by_platform"]["橙意贷"]["intimidation"], 1);
         assert_eq!(json["by_month"]["2024-01"]["lawful_reminder"], 1);
         let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["total", "review", "by_label", "by_tag", "by_platform", "by_month"]);
+        assert_eq!(keys, ["total", "review", "empty", "by_label", "by_tag", "by_platform", "by_month"]);
         assert_eq!(json["review"], 0);
     }
 
@@ -339,11 +350,31 @@ mod tests {
     }
 
     #[test]
+    fn empty_texts_are_counted_apart_never_as_other() {
+        let mut sink = ScanSink::new(ColumnNames::default(), PlatformDetector::default(), false);
+        let columns: Vec<String> = ["id", "text"].iter().map(|s| s.to_string()).collect();
+        sink.begin(&columns).unwrap();
+        for (i, text) in ["", "  \n", "今晚吃饭吗"].into_iter().enumerate() {
+            let r =
+                Record { line: i as u64 + 2, fields: vec![i.to_string(), text.into()], text_field: 1, object: None };
+            sink.write(&r, &prediction(Label::Other, 0.9, "")).unwrap();
+        }
+        let r = sink.finish();
+        assert_eq!((r.empty, r.by_label.get(Label::Other), r.total), (2, 1, 3));
+        assert_eq!(r.by_label.total() + r.empty, r.total);
+        assert_eq!(r.to_json()["empty"], 2);
+        let csv = String::from_utf8(r.write_csv(Vec::new()).unwrap()).unwrap();
+        assert!(csv.contains("\nempty,,,2\n"), "{csv}");
+    }
+
+    #[test]
     fn csv_form_has_one_count_a_row() {
         let mut sink = ScanSink::new(ColumnNames::default(), PlatformDetector::default(), false);
         feed(&mut sink, &[("甲贷", "2024-05-01", "x", Label::Intimidation, 0.5, "visit")]);
         let csv = String::from_utf8(sink.finish().write_csv(Vec::new()).unwrap()).unwrap();
-        assert!(csv.starts_with("section,key,name,count\ntotal,,,1\nreview,,,0\nlabel,,lawful_reminder,0\n"));
+        assert!(
+            csv.starts_with("section,key,name,count\ntotal,,,1\nreview,,,0\nempty,,,0\nlabel,,lawful_reminder,0\n")
+        );
         assert!(csv.contains("platform,甲贷,intimidation,1\n"));
         assert!(csv.contains("platform_tag,甲贷,visit,1\n"));
         assert!(csv.contains("month,2024-05,intimidation,1\n"));

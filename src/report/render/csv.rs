@@ -8,13 +8,15 @@ use crate::report::scan::ScanReport;
 
 impl ScanReport {
     /// The CSV form, one count a row: `section,key,name,count`, the sections being `total`,
-    /// `review` (messages sent to review, also counted as `other`), `label`, `tag`, `platform` (key: platform, name: label), `platform_tag` (key: platform,
+    /// `review` (messages sent to review, also counted as `other`), `empty` (messages with no text,
+    /// under no label), `label`, `tag`, `platform` (key: platform, name: label), `platform_tag` (key: platform,
     /// name: tag) and `month` (key: `YYYY-MM`, name: label).
     pub fn write_csv<W: std::io::Write>(&self, out: W) -> csv::Result<W> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(["section", "key", "name", "count"])?;
         w.write_record(["total", "", "", &self.total.to_string()])?;
         w.write_record(["review", "", "", &self.review.to_string()])?;
+        w.write_record(["empty", "", "", &self.empty.to_string()])?;
         for l in Label::ALL {
             w.write_record(["label", "", l.as_str(), &self.by_label.get(l).to_string()])?;
         }

@@ -387,6 +387,14 @@ pub fn scan_html(r: &ScanReport, info: &RunInfo) -> String {
             percent(r.review, r.total)
         );
     }
+    if r.empty > 0 {
+        let _ = write!(
+            b,
+            r#"<div class="card"><span class="k">无文字的消息（不计入任何类别）</span>{}<span class="k">{}</span></div>"#,
+            counted("span", "/empty", r.empty, "n"),
+            percent(r.empty, r.total)
+        );
+    }
     for l in Label::ALL {
         let _ = write!(
             b,

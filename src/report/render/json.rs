@@ -56,7 +56,7 @@ impl ScanReport {
     /// The JSON form: `{"total", "review", "by_label": {label: n}, "by_tag": {tag: n},
     /// "by_platform": {platform: {label: n}}, "by_month": {"YYYY-MM": {label: n}}}`, platforms
     /// most unlawful first, months in order; `review` counts the messages sent to review (also
-    /// counted as `other`).
+    /// counted as `other`); `empty` the messages with no text, counted under no label.
     pub fn to_json(&self) -> Value {
         let mut by_platform = Map::new();
         for p in &self.platforms {
@@ -69,6 +69,7 @@ impl ScanReport {
         let mut o = Map::new();
         o.insert("total".into(), json!(self.total));
         o.insert("review".into(), json!(self.review));
+        o.insert("empty".into(), json!(self.empty));
         o.insert("by_label".into(), json!(self.by_label));
         o.insert("by_tag".into(), json!(self.by_tag));
         o.insert("by_platform".into(), Value::Object(by_platform));
