@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::evidence::{EvidenceReport, Message, SenderReport, activity_line, contact_suffix, sender_display};
+use super::evidence::{EvidenceReport, Message, SenderReport, activity_line, contact_suffix, sender_display, sources};
 use super::law;
 use super::scan::{Example, MORE_PLATFORMS, PlatformRow, ScanReport};
 use super::svg::{self, Bar, Series, label_color};
@@ -155,7 +155,7 @@ fn page(title: &str, body: &str) -> String {
 
 fn meta_line(info: &RunInfo, extra: &str) -> String {
     let mut m = String::from(r#"<p class="meta">"#);
-    let _ = write!(m, "<span>来源：{}</span>", escape(&info.inputs.join("、")));
+    let _ = write!(m, "<span>来源：{}</span>", escape(&sources(info)));
     let _ = write!(m, "<span>生成于 {}</span>", escape(&info.generated));
     if !extra.is_empty() {
         let _ = write!(m, "<span>{extra}</span>");
