@@ -273,7 +273,7 @@ fn drive(c: &Common, names: &ColumnNames, sink: &mut (dyn Sink + Send)) -> anyho
         LabelsFrom::Auto => !sources.is_empty() && sources.iter().all(|s| labelled::has_labels(s.columns())),
     };
     let rejects_to = super::rejects_destination(c.rejects.as_deref(), c.output.as_deref());
-    let mut rejects = RejectWriter::new(rejects_to);
+    let mut rejects = RejectWriter::new(rejects_to).redacted(c.redact);
     let summary = if from_input {
         pipeline::run(&RecordedLabels, sources, sink, &mut rejects, &Options::default())?
     } else {

@@ -18,10 +18,18 @@ pub struct JsonlSink<W: Write> {
     options: OutputOptions,
 }
 
-/// Masks every string inside `v`.
+/// Masks every string inside `v`, and every number that would be masked as a string (a phone
+/// number stored as `13811112222`), which becomes the masked string.
 fn redact_value(v: &mut Value) {
     match v {
         Value::String(s) => *s = redact(s),
+        Value::Number(n) => {
+            let written = n.to_string();
+            let masked = redact(&written);
+            if masked != written {
+                *v = Value::String(masked);
+            }
+        }
         Value::Array(items) => items.iter_mut().for_each(redact_value),
         Value::Object(map) => map.values_mut().for_each(redact_value),
         _ => {}
@@ -88,5 +96,37 @@ impl<W: Write> Sink for JsonlSink<W> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_value;
+    use serde_json::json;
+
+    #[test]
+    fn numbers_that_would_be_masked_become_masked_strings_at_any_depth() {
+        let mut v = json!({
+            "phone": 13811112222u64,
+            "card": 6222021234567890123u64,
+            "nested": {"list": [1, 13911113333u64, {"id": 110105194912310021u64}], "amount": 2300.5},
+            "code": 482913,
+            "count": 3,
+            "ok": true,
+            "none": null,
+        });
+        redact_value(&mut v);
+        assert_eq!(
+            v,
+            json!({
+                "phone": "*******2222",
+                "card": "***************0123",
+                "nested": {"list": [1, "*******3333", {"id": "**************0021"}], "amount": 2300.5},
+                "code": 482913,
+                "count": 3,
+                "ok": true,
+                "none": null,
+            })
+        );
     }
 }

@@ -138,8 +138,13 @@ pub fn check_text(text: &str, max_chars: usize, transcoded: bool) -> Option<Stri
     None
 }
 
-/// Raw content kept in a reject row, at most.
+/// Raw content written in a reject row, at most.
 pub const MAX_RAW_BYTES: usize = 1000;
+
+/// Raw bytes a [`Reject`] keeps beyond [`MAX_RAW_BYTES`], so that the rejects writer can mask a
+/// number or address that crosses the cut before it cuts (`--redact`): masking what was already
+/// cut would leave the first digits of a number cut in half.
+pub const RAW_MARGIN_BYTES: usize = 300;
 
 /// One input message with every field of its row.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,9 +173,10 @@ pub struct Reject {
 }
 
 impl Reject {
-    /// Keeps at most [`MAX_RAW_BYTES`] of the raw bytes, decoded lossily.
+    /// Keeps at most [`MAX_RAW_BYTES`] and [`RAW_MARGIN_BYTES`] of the raw bytes, decoded
+    /// lossily; the rejects writer cuts them to [`MAX_RAW_BYTES`].
     pub fn new(line: u64, raw: &[u8], reason: impl Into<String>) -> Reject {
-        let cut = raw.len().min(MAX_RAW_BYTES);
+        let cut = raw.len().min(MAX_RAW_BYTES + RAW_MARGIN_BYTES);
         Reject { line, raw: String::from_utf8_lossy(&raw[..cut]).into_owned(), reason: reason.into() }
     }
 }

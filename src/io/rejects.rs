@@ -2,11 +2,22 @@
 //! first reject so a clean run leaves no empty file behind, nor the rejects file of an earlier
 //! run that would read as this run's.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use super::Reject;
+use super::{MAX_RAW_BYTES, Reject};
+use crate::output::redact;
+
+/// `s` cut to at most `max` bytes, at a character boundary.
+fn cut(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
 
 /// Where rejects go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +40,8 @@ impl RejectWriter {
         RejectWriter { to, writer: None, redact: false, stale_cleared: false }
     }
 
-    /// Masks phone, ID-card and bank-card numbers and e-mail addresses in the raw content.
+    /// Masks private data (see [`redact`](crate::output::redact)) in the file name,
+    /// the reason and the raw content; the raw content is masked whole, then cut.
     pub fn redacted(mut self, redact: bool) -> RejectWriter {
         self.redact = redact;
         self
@@ -57,8 +69,14 @@ impl RejectWriter {
 
     pub fn write(&mut self, file: &str, reject: &Reject) -> io::Result<()> {
         let line = reject.line.to_string();
-        let raw = if self.redact { crate::output::redact(&reject.raw) } else { reject.raw.clone() };
-        self.writer()?.write_record([file, &line, &reject.reason, &raw]).map_err(io::Error::other)
+        let redacting = self.redact;
+        fn masked(redacting: bool, s: &str) -> Cow<'_, str> {
+            if redacting { Cow::Owned(redact(s)) } else { Cow::Borrowed(s) }
+        }
+        let (file, reason, raw) =
+            (masked(redacting, file), masked(redacting, &reject.reason), masked(redacting, &reject.raw));
+        let raw = cut(&raw, MAX_RAW_BYTES);
+        self.writer()?.write_record([&*file, &line, &*reason, raw]).map_err(io::Error::other)
     }
 
     /// Flushes what was written. Before anything is written, a regular file at the destination
@@ -82,5 +100,43 @@ impl RejectWriter {
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(redact: bool, file: &str, reject: &Reject) -> Vec<Vec<String>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rejects.csv");
+        let mut w = RejectWriter::new(RejectsTo::File(path.clone())).redacted(redact);
+        w.write(file, reject).unwrap();
+        w.flush().unwrap();
+        drop(w);
+        let mut r = csv::ReaderBuilder::new().has_headers(true).from_path(&path).unwrap();
+        r.records().map(|rec| rec.unwrap().iter().map(String::from).collect()).collect()
+    }
+
+    #[test]
+    fn a_number_across_the_cut_is_masked_before_the_raw_is_cut() {
+        // the phone number starts 4 bytes before the cut at MAX_RAW_BYTES
+        let raw = format!("{}13811112222,{}", "x".repeat(MAX_RAW_BYTES - 4), "y".repeat(2000));
+        let reject = Reject::new(7, raw.as_bytes(), "text longer than --max-chars");
+        let rows = written(true, "13911113333.csv", &reject);
+        let cut = &rows[0][3];
+        assert_eq!(cut.len(), MAX_RAW_BYTES);
+        assert!(cut.ends_with("x****"), "{}", &cut[cut.len() - 10..]);
+        assert_eq!(rows[0][0], "*******3333.csv", "the file name is masked too");
+        // without --redact the raw is cut at the same place
+        let rows = written(false, "in.csv", &reject);
+        assert!(rows[0][3].ends_with("x1381"));
+    }
+
+    #[test]
+    fn the_cut_falls_on_a_character_boundary() {
+        let raw = "催".repeat(MAX_RAW_BYTES);
+        let rows = written(false, "in.csv", &Reject::new(1, raw.as_bytes(), "too long"));
+        assert_eq!(rows[0][3], "催".repeat(MAX_RAW_BYTES / 3));
     }
 }

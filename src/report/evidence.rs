@@ -264,10 +264,13 @@ impl Sink for EvidenceSink {
             let text = record.text();
             // a message sent to review is shown with the label the model leaned to
             let (label, confidence) = if p.review { p.scores.best() } else { (p.label, p.confidence) };
+            let id = self.fields.id(record);
+            let time_raw = time_raw.map(|t| t.trim().to_string()).unwrap_or_default();
             let m = Message {
-                id: self.fields.id(record),
+                id: if redact_text { redact(&id) } else { id },
                 time: stamp,
-                time_raw: time_raw.map(|t| t.trim().to_string()).unwrap_or_default(),
+                // a time that did not parse is shown as written: it may hold anything
+                time_raw: if redact_text { redact(&time_raw) } else { time_raw },
                 text: if redact_text { redact(text) } else { text.to_string() },
                 label,
                 confidence,
@@ -409,6 +412,28 @@ mod tests {
         assert!(texts.contains(&"打*******1111问问你妈"));
         assert_eq!(r.senders[0].first, None);
         assert!(activity_line(&r.senders[0]).contains("无可读的时间"));
+    }
+
+    #[test]
+    fn redaction_masks_ids_unparsed_times_and_source_names_in_every_form() {
+        let mut sink = EvidenceSink::new(ColumnNames::default(), true);
+        feed(
+            &mut sink,
+            &[("13811112222", "13911113333", "", "昨晚 13711114444 打来", "打你", Label::Intimidation, "", &[])],
+        );
+        let r = sink.finish();
+        let m = &r.senders[0].messages[0];
+        assert_eq!((m.id.as_str(), m.time_display().as_str()), ("*******2222", "昨晚 *******4444 打来"));
+        let info = RunInfo { inputs: vec!["张三-13611115555.xml".into()], redacted: true, ..RunInfo::default() };
+        let md = r.to_markdown(&info);
+        let html = crate::report::render::html::evidence_html(&r, &info);
+        let json = r.to_json().to_string();
+        for (form, out) in [("md", &md), ("html", &html), ("json", &json)] {
+            for secret in ["1381111", "1391111", "1371111", "1361111"] {
+                assert!(!out.contains(secret), "{form} shows {secret}");
+            }
+        }
+        assert!(md.contains(r"张三\-\*\*\*\*\*\*\*5555\.xml") && html.contains(r#"data-id="*******2222""#));
     }
 
     #[test]

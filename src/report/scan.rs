@@ -2,6 +2,7 @@
 //! example messages per platform and label, gathered in one streaming pass in bounded memory;
 //! the sink that gathers it, and its JSON and CSV forms.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::Datelike;
@@ -137,7 +138,9 @@ impl ScanSink {
     }
 
     fn example(&self, record: &Record, p: &Prediction) -> Example {
-        let text = record.text();
+        // masked whole, then cut: masking a cut text would show the first digits of a number
+        // cut in half
+        let text = if self.redact { Cow::Owned(redact(record.text())) } else { Cow::Borrowed(record.text()) };
         let mut cut: String = text.chars().take(EXAMPLE_CHARS).collect();
         let n = cut.chars().count() as u32;
         if cut.len() < text.len() {
@@ -145,9 +148,10 @@ impl ScanSink {
         }
         let evidence =
             p.evidence.iter().filter(|s| s.start < n).map(|s| Span { start: s.start, end: s.end.min(n) }).collect();
+        let id = self.fields.id(record);
         Example {
-            id: self.fields.id(record),
-            text: if self.redact { redact(&cut) } else { cut },
+            id: if self.redact { redact(&id) } else { id },
+            text: cut,
             confidence: p.confidence,
             tags: p.tags,
             evidence,
@@ -298,6 +302,18 @@ mod tests {
         assert_eq!(conf, [0.95, 0.9, 0.7]);
         assert_eq!(cell[0].id, "c3");
         assert_eq!(cell[0].text, "打*******2222找你妈", "examples are redacted");
+    }
+
+    #[test]
+    fn examples_are_masked_before_they_are_cut() {
+        let mut sink = ScanSink::new(ColumnNames::default(), PlatformDetector::default(), true);
+        // the phone number crosses the cut at EXAMPLE_CHARS
+        let text = format!("{}13811112222还钱", "催".repeat(EXAMPLE_CHARS - 4));
+        feed(&mut sink, &[("甲贷", "", text.as_str(), Label::Intimidation, 0.9, "")]);
+        let r = sink.finish();
+        let e = &r.platforms[0].examples[Label::Intimidation.index()][0];
+        assert!(e.text.ends_with("催****…"), "{}", e.text);
+        assert_eq!(e.text.chars().count(), EXAMPLE_CHARS + 1);
     }
 
     #[test]

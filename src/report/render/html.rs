@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::svg::{self, Bar, Series, label_color};
-use super::{REVIEW_HEADING, activity_line, contact_suffix, escape, fmt_count, sender_display};
+use super::{REVIEW_HEADING, activity_line, contact_suffix, escape, fmt_count, sender_display, sources};
 use crate::labels::{Label, Tag};
 use crate::output::marked_pieces;
 use crate::prediction::Span;
@@ -122,7 +122,7 @@ fn page(title: &str, body: &str) -> String {
 
 fn meta_line(info: &RunInfo, extra: &str) -> String {
     let mut m = String::from(r#"<p class="meta">"#);
-    let _ = write!(m, "<span>来源：{}</span>", escape(&info.inputs.join("、")));
+    let _ = write!(m, "<span>来源：{}</span>", escape(&sources(info)));
     let _ = write!(m, "<span>生成于 {}</span>", escape(&info.generated));
     if !extra.is_empty() {
         let _ = write!(m, "<span>{extra}</span>");

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{REVIEW_HEADING, activity_line, contact_suffix, sender_display};
+use super::{REVIEW_HEADING, activity_line, contact_suffix, sender_display, sources};
 use crate::labels::{Label, Tag};
 use crate::output::marked_pieces;
 use crate::prediction::Span;
@@ -17,7 +17,7 @@ impl EvidenceReport {
         let mut md = String::new();
         let counts = self.counts();
         let _ = writeln!(md, "# 催收短信证据汇总\n");
-        let _ = writeln!(md, "- 来源文件：{}", md_text(&info.inputs.join("、")));
+        let _ = writeln!(md, "- 来源文件：{}", md_text(&sources(info)));
         let _ = writeln!(md, "- 生成时间：{}", info.generated);
         let _ = writeln!(
             md,

@@ -9,6 +9,8 @@ pub mod markdown;
 pub mod svg;
 
 use crate::labels::{Tag, TagSet};
+use crate::output::redact;
+use crate::report::RunInfo;
 use crate::report::evidence::SenderReport;
 
 pub use crate::output::{is_shown_control, show_control};
@@ -74,6 +76,13 @@ pub fn activity_line(s: &SenderReport) -> String {
         }
         _ => format!("共 {} 条消息（无可读的时间）", s.counts.total()),
     }
+}
+
+/// The inputs as the report names them (来源), masked when the report is redacted: a file
+/// name may hold a phone number.
+pub fn sources(info: &RunInfo) -> String {
+    let inputs = info.inputs.join("、");
+    if info.redacted { redact(&inputs) } else { inputs }
 }
 
 /// Tag names of a tag set, in the fixed tag order.
