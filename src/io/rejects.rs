@@ -11,7 +11,9 @@ use super::Reject;
 /// Where rejects go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RejectsTo {
+    /// Standard error.
     Stderr,
+    /// A file, created on the first reject.
     File(PathBuf),
 }
 
@@ -25,6 +27,7 @@ pub struct RejectWriter {
 }
 
 impl RejectWriter {
+    /// A writer to `to`, without masking; nothing is opened before the first reject.
     pub fn new(to: RejectsTo) -> RejectWriter {
         RejectWriter { to, writer: None, redact: false, stale_cleared: false }
     }
@@ -35,6 +38,7 @@ impl RejectWriter {
         self
     }
 
+    /// Where the rejects go.
     pub fn destination(&self) -> &RejectsTo {
         &self.to
     }
@@ -55,6 +59,8 @@ impl RejectWriter {
         self.writer.as_mut().ok_or_else(|| io::Error::other("rejects writer is not open"))
     }
 
+    /// Writes one `file,line,reason,raw` row for `reject`, read from input `file`; the destination
+    /// is opened, and the header written, on the first row.
     pub fn write(&mut self, file: &str, reject: &Reject) -> io::Result<()> {
         let line = reject.line.to_string();
         let raw = if self.redact { crate::output::redact(&reject.raw) } else { reject.raw.clone() };
