@@ -33,12 +33,16 @@ impl Resources {
 /// A resource that could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum AnalyzerError {
+    /// The variants table has a bad line.
     #[error(transparent)]
     Variants(#[from] crate::text::normalize::VariantsError),
+    /// The domain dictionary could not be loaded into the segmenter.
     #[error(transparent)]
     Dict(#[from] crate::text::segment::DictError),
+    /// The lexicon table has a bad line, or its automaton could not be built.
     #[error(transparent)]
     Lexicon(#[from] crate::features::LexiconError),
+    /// The feature configuration is out of range.
     #[error(transparent)]
     Config(#[from] crate::features::FeatureConfigError),
 }
@@ -86,6 +90,8 @@ impl AnalyzedText {
 }
 
 impl Analyzer {
+    /// Builds the chain from `resources` after checking `config`; the basic normalization does not
+    /// read the variants table.
     pub fn new(resources: &Resources, config: FeatureConfig) -> Result<Analyzer, AnalyzerError> {
         config.check()?;
         let normalizer = match config.normalization {
@@ -97,14 +103,17 @@ impl Analyzer {
         Ok(Analyzer { normalizer, segmenter, lexicon, config })
     }
 
+    /// The feature configuration.
     pub fn config(&self) -> &FeatureConfig {
         &self.config
     }
 
+    /// The compiled lexicon.
     pub fn lexicon(&self) -> &Lexicon {
         &self.lexicon
     }
 
+    /// The segmenter.
     pub fn segmenter(&self) -> &Segmenter {
         &self.segmenter
     }

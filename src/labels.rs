@@ -11,15 +11,23 @@ pub const N_TAGS: usize = Tag::ALL.len();
 /// One label per message. The order of the variants is the order of the model's outputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Label {
+    /// Collection that stays within the law: a due date, the amount owed, a lawful step such as a
+    /// civil suit or a credit-bureau report.
     LawfulReminder,
+    /// Collection by threat, harassment, insult or deceit.
     Intimidation,
+    /// A threat, carried out or planned, to make or spread pictures or video of the debtor or their
+    /// family to shame them.
     DoctoredImageThreat,
+    /// Everything that is not collecting a debt.
     Other,
 }
 
 impl Label {
+    /// Every label, in the order of the model's outputs.
     pub const ALL: [Label; 4] = [Label::LawfulReminder, Label::Intimidation, Label::DoctoredImageThreat, Label::Other];
 
+    /// The label's name in files and on the command line (`lawful_reminder`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             Label::LawfulReminder => "lawful_reminder",
@@ -29,10 +37,12 @@ impl Label {
         }
     }
 
+    /// Position in [`Label::ALL`]: the model's output index.
     pub fn index(self) -> usize {
         self as usize
     }
 
+    /// The label at position `i` of [`Label::ALL`]; `None` past the end.
     pub fn from_index(i: usize) -> Option<Label> {
         Label::ALL.get(i).copied()
     }
@@ -75,19 +85,29 @@ impl FromStr for Label {
 /// A harm named by a message; a message may carry several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tag {
+    /// Contacting the address book, family, friends, employer or school.
     Contacts,
+    /// A visit to the home, workplace or home village.
     Visit,
+    /// Bodily harm, open or veiled.
     Violence,
+    /// An arrest, a criminal case, police, court staff or frozen accounts that are not real;
+    /// impersonation.
     FalseLegal,
+    /// Curses, insults, degrading words.
     Insult,
+    /// Public shaming: groups, 朋友圈, posters, 曝光.
     Exposure,
+    /// Doctored or shaming pictures or video of the debtor or their family.
     Image,
 }
 
 impl Tag {
+    /// Every tag, in the order of the model's tag outputs.
     pub const ALL: [Tag; 7] =
         [Tag::Contacts, Tag::Visit, Tag::Violence, Tag::FalseLegal, Tag::Insult, Tag::Exposure, Tag::Image];
 
+    /// The tag's name in files and on the command line (`contacts`, `false_legal`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             Tag::Contacts => "contacts",
@@ -100,6 +120,7 @@ impl Tag {
         }
     }
 
+    /// Position in [`Tag::ALL`]: the model's tag output index.
     pub fn index(self) -> usize {
         self as usize
     }
@@ -128,18 +149,22 @@ impl FromStr for Tag {
 pub struct TagSet(u8);
 
 impl TagSet {
+    /// Adds `tag`.
     pub fn insert(&mut self, tag: Tag) {
         self.0 |= 1 << tag.index();
     }
 
+    /// Whether `tag` is in the set.
     pub fn contains(self, tag: Tag) -> bool {
         self.0 & (1 << tag.index()) != 0
     }
 
+    /// Whether the set holds no tag.
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
 
+    /// The tags in the set, in the order of [`Tag::ALL`].
     pub fn iter(self) -> impl Iterator<Item = Tag> {
         Tag::ALL.into_iter().filter(move |t| self.contains(*t))
     }

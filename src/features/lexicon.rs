@@ -9,16 +9,22 @@ use crate::text::{NormalizeScratch, Normalized, Normalizer};
 /// One lexicon term, in normalized form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LexiconEntry {
+    /// The term, normalized.
     pub term: String,
+    /// The harm the term names.
     pub tag: Tag,
+    /// How strong the term is (1 when the table gives none); a term below 1 adds no tag on its own.
     pub weight: f32,
 }
 
 /// A lexicon term found in a normalized text, as character offsets into it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Hit {
+    /// Index of the term in [`Lexicon::entries`].
     pub entry: u32,
+    /// First character of the match.
     pub start: u32,
+    /// One past the last character of the match.
     pub end: u32,
     /// Preceded, in the same clause and within a short window, by a negator such as 不会.
     pub negated: bool,
@@ -28,7 +34,9 @@ pub struct Hit {
 #[derive(Debug, thiserror::Error)]
 #[error("lexicon line {line}: {reason}")]
 pub struct LexiconError {
+    /// Line of the table, 1-based; 0 when the automaton could not be built.
     pub line: usize,
+    /// What is wrong.
     pub reason: String,
 }
 
@@ -141,10 +149,12 @@ impl Lexicon {
         Ok(Lexicon { automaton, negators, entries, latin_ends, negator_openings, openings })
     }
 
+    /// The terms, in table order.
     pub fn entries(&self) -> &[LexiconEntry] {
         &self.entries
     }
 
+    /// The term that `hit` found.
     pub fn entry(&self, hit: &Hit) -> &LexiconEntry {
         &self.entries[hit.entry as usize]
     }

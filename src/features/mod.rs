@@ -21,6 +21,7 @@ pub struct FeatureConfig {
     pub word_ngrams: u8,
     /// Character n-grams from `char_ngram_min` to `char_ngram_max` (0 disables them).
     pub char_ngram_min: u8,
+    /// Longest character n-gram, at most 5.
     pub char_ngram_max: u8,
     /// Lexicon hits (term and tag, plain or negated) as features.
     pub lexicon: bool,
@@ -65,6 +66,8 @@ impl Default for FeatureConfig {
 pub struct FeatureConfigError(pub String);
 
 impl FeatureConfig {
+    /// Checks the ranges: `bucket_bits` 10..=24, `word_ngrams` 1..=3, and character n-grams
+    /// `min <= max <= 5`.
     pub fn check(&self) -> Result<(), FeatureConfigError> {
         if !(10..=24).contains(&self.bucket_bits) {
             return Err(FeatureConfigError(format!("bucket_bits {} is outside 10..=24", self.bucket_bits)));
@@ -81,6 +84,7 @@ impl FeatureConfig {
         Ok(())
     }
 
+    /// The number of hash buckets, `2^bucket_bits`.
     pub fn buckets(&self) -> usize {
         1 << self.bucket_bits
     }
@@ -90,17 +94,26 @@ impl FeatureConfig {
 /// lands in different buckets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Namespace {
+    /// A content word of the segmenter.
     Word = 1,
+    /// Consecutive content words within a clause, up to `word_ngrams` long.
     WordNgram = 2,
+    /// A character n-gram, whitespace skipped.
     Char = 3,
+    /// A lexicon term that is not negated.
     LexTerm = 4,
+    /// The tag of a lexicon term that is not negated.
     LexTag = 5,
+    /// A negated lexicon term.
     NegTerm = 6,
+    /// The tag of a negated lexicon term.
     NegTag = 7,
+    /// The message's length class.
     Length = 8,
 }
 
 impl Namespace {
+    /// The family's prefix in readable feature names (`w`, `wn`, `c`, `lex`, …).
     pub fn name(self) -> &'static str {
         match self {
             Namespace::Word => "w",
@@ -122,33 +135,43 @@ impl Namespace {
 /// One feature occurrence: its bucket, where it came from in the normalized text, its family.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Occurrence {
+    /// Hash bucket of the feature, below [`FeatureConfig::buckets`].
     pub bucket: u32,
+    /// First character of the span in the normalized text.
     pub start: u32,
+    /// One past the last character of the span.
     pub end: u32,
+    /// The feature family.
     pub namespace: Namespace,
 }
 
 /// A sparse feature vector: unique buckets, in the order they first occur, and their values.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SparseVec {
+    /// The bucket of each entry.
     pub indices: Vec<u32>,
+    /// The value of each entry.
     pub values: Vec<f32>,
 }
 
 impl SparseVec {
+    /// Empties the vector, keeping its capacity.
     pub fn clear(&mut self) {
         self.indices.clear();
         self.values.clear();
     }
 
+    /// The number of entries.
     pub fn len(&self) -> usize {
         self.indices.len()
     }
 
+    /// Whether the vector has no entries.
     pub fn is_empty(&self) -> bool {
         self.indices.is_empty()
     }
 
+    /// The `(bucket, value)` entries, in order.
     pub fn iter(&self) -> impl Iterator<Item = (u32, f32)> + '_ {
         self.indices.iter().copied().zip(self.values.iter().copied())
     }
@@ -228,9 +251,13 @@ impl BucketCounter {
 
 /// Everything the extractor reads about one message.
 pub struct FeatureInput<'a> {
+    /// The normalized text.
     pub text: &'a str,
+    /// The segmenter's words of `text`.
     pub tokens: &'a [TokenSpan],
+    /// The lexicon terms found in `text`.
     pub hits: &'a [Hit],
+    /// The lexicon that `hits` index into.
     pub lexicon: &'a Lexicon,
 }
 

@@ -46,6 +46,9 @@ pub fn sniff_delimiter(header: &[u8]) -> u8 {
 }
 
 impl CsvSource {
+    /// Reads the header row of `decoded` and finds the text column. The delimiter is
+    /// `options.delimiter`, else a tab for TSV, else sniffed; an empty input has no columns and no
+    /// records. Fails when the header row cannot be read or has no text column.
     pub fn new(name: &str, decoded: Decoded, format: Format, options: &ReadOptions) -> Result<CsvSource, InputError> {
         let mut input = BufReader::with_capacity(1 << 16, decoded.reader);
         let delimiter = match (options.delimiter, format) {

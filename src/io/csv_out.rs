@@ -17,6 +17,7 @@ pub struct CsvSink<W: Write> {
 }
 
 impl<W: Write> CsvSink<W> {
+    /// A sink writing CSV to `out`, with the default options.
     pub fn new(out: W) -> CsvSink<W> {
         CsvSink {
             writer: csv::WriterBuilder::new().from_writer(out),
@@ -32,6 +33,7 @@ impl<W: Write> CsvSink<W> {
         self
     }
 
+    /// Flushes the writer and returns it.
     pub fn into_inner(self) -> std::io::Result<W> {
         self.writer.into_inner().map_err(|e| e.into_error())
     }

@@ -11,7 +11,9 @@ const SNIFF_BYTES: usize = 64 * 1024;
 
 /// A reader of UTF-8 bytes and what it was decoded from.
 pub struct Decoded {
+    /// The input as UTF-8 bytes.
     pub reader: Box<dyn Read + Send>,
+    /// The encoding the input was read as, forced or guessed.
     pub encoding: &'static Encoding,
     /// True when bytes were transcoded: malformed input then shows as U+FFFD.
     pub transcoded: bool,

@@ -7,6 +7,7 @@ use super::decode::Decoded;
 use super::lines::Lines;
 use super::{InputError, Item, ReadOptions, Record, Reject, Source, check_text};
 
+/// A JSON Lines file (or standard input): one object per line.
 pub struct JsonlSource {
     name: String,
     lines: Lines,
@@ -25,6 +26,8 @@ pub fn value_to_field(v: Option<&Value>) -> String {
 }
 
 impl JsonlSource {
+    /// Reads `decoded`, named `name` in errors and rejects. The columns are the text column, then
+    /// those of the id, sender and time columns that `options` names.
     pub fn new(name: &str, decoded: Decoded, options: &ReadOptions) -> JsonlSource {
         let mut columns = vec![options.text_column.clone()];
         for c in [&options.id_column, &options.sender_column, &options.time_column].into_iter().flatten() {

@@ -11,6 +11,7 @@ use crate::output::{Form, OUTPUT_COLUMNS, OutputOptions, PROBABILITIES_FIELD, RE
 use crate::output::{format_evidence, redact, round4};
 use crate::prediction::Prediction;
 
+/// Writes one JSON object per record, one per line.
 pub struct JsonlSink<W: Write> {
     out: W,
     columns: Vec<String>,
@@ -37,6 +38,7 @@ fn redact_value(v: &mut Value) {
 }
 
 impl<W: Write> JsonlSink<W> {
+    /// A sink writing JSON Lines to `out`, with the default options.
     pub fn new(out: W) -> JsonlSink<W> {
         JsonlSink { out, columns: Vec::new(), line: Vec::new(), options: OutputOptions::default() }
     }
@@ -47,6 +49,7 @@ impl<W: Write> JsonlSink<W> {
         self
     }
 
+    /// Returns the writer.
     pub fn into_inner(self) -> W {
         self.out
     }

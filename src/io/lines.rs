@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader, Read};
 
 use super::InputError;
 
+/// The non-blank lines of an input, one at a time, numbered from 1.
 pub struct Lines {
     reader: BufReader<Box<dyn Read + Send>>,
     line: u64,
@@ -12,6 +13,7 @@ pub struct Lines {
 }
 
 impl Lines {
+    /// Reads lines from `reader`.
     pub fn new(reader: Box<dyn Read + Send>) -> Lines {
         Lines { reader: BufReader::with_capacity(1 << 16, reader), line: 0, buf: Vec::new() }
     }

@@ -62,10 +62,13 @@ impl Format {
 pub struct ReadOptions {
     /// Overrides detection by extension.
     pub format: Option<Format>,
+    /// The column (or JSON field) holding the message text; `text` by default.
     pub text_column: String,
     /// Optional columns that reports use; for JSON Lines they are also copied into CSV output.
     pub id_column: Option<String>,
+    /// The sender column.
     pub sender_column: Option<String>,
+    /// The time column.
     pub time_column: Option<String>,
     /// CSV delimiter; sniffed from the header row when not given.
     pub delimiter: Option<u8>,
@@ -153,12 +156,14 @@ pub struct Record {
     pub line: u64,
     /// One value per column of the source.
     pub fields: Vec<String>,
+    /// Index in `fields` of the message text.
     pub text_field: usize,
     /// The whole input object, for JSON Lines input (JSON Lines output echoes it).
     pub object: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 impl Record {
+    /// The message text.
     pub fn text(&self) -> &str {
         &self.fields[self.text_field]
     }
@@ -167,8 +172,11 @@ impl Record {
 /// An input record that could not be classified, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reject {
+    /// Line (CSV, JSON Lines, text) or record number (XML) in its input, 1-based.
     pub line: u64,
+    /// The record's raw content, at most [`MAX_RAW_BYTES`] bytes, decoded lossily.
     pub raw: String,
+    /// Why it was rejected.
     pub reason: String,
 }
 
@@ -184,21 +192,54 @@ impl Reject {
 /// What a source yields: a record to classify or a reject to report.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
+    /// A record to classify.
     Record(Record),
+    /// A record that cannot be classified.
     Reject(Reject),
 }
 
 /// An input that cannot be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
+    /// The input could not be opened or read.
     #[error("cannot read {file}")]
-    Io { file: String, source: std::io::Error },
+    Io {
+        /// The input's name.
+        file: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The input has no column of the name asked for.
     #[error("{file}: no column named {column:?}; the columns are: {found}")]
-    MissingColumn { file: String, column: String, found: String },
+    MissingColumn {
+        /// The input's name.
+        file: String,
+        /// The column asked for.
+        column: String,
+        /// The input's columns, comma-separated.
+        found: String,
+    },
+    /// The input is malformed: an unreadable or empty header row, a broken CSV row, or a bad row
+    /// of a labelled file.
     #[error("{file}: {message}")]
-    Format { file: String, message: String },
+    Format {
+        /// The input's name.
+        file: String,
+        /// What is wrong, and where when known.
+        message: String,
+    },
+    /// Two inputs of one run have different columns.
     #[error("{file} has the columns [{found}] but {first} had [{expected}]: classify files of one layout per run")]
-    LayoutMismatch { file: String, first: String, found: String, expected: String },
+    LayoutMismatch {
+        /// The input whose columns differ.
+        file: String,
+        /// The first input with columns, whose layout the run keeps.
+        first: String,
+        /// `file`'s columns, comma-separated.
+        found: String,
+        /// `first`'s columns, comma-separated.
+        expected: String,
+    },
 }
 
 /// A stream of records from one input.
@@ -213,7 +254,10 @@ pub trait Source: Send {
 
 /// Where classified records go. The pipeline does not know the format.
 pub trait Sink {
+    /// Called once before the first record, with the columns the inputs share (not called when no
+    /// input has any).
     fn begin(&mut self, columns: &[String]) -> std::io::Result<()>;
+    /// Writes one record and its prediction.
     fn write(&mut self, record: &Record, prediction: &Prediction) -> std::io::Result<()>;
     /// Called after each chunk, so a streaming consumer sees rows promptly.
     fn flush(&mut self) -> std::io::Result<()>;

@@ -22,7 +22,9 @@ fn cut(s: &str, max: usize) -> &str {
 /// Where rejects go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RejectsTo {
+    /// Standard error.
     Stderr,
+    /// A file, created on the first reject.
     File(PathBuf),
 }
 
@@ -36,6 +38,7 @@ pub struct RejectWriter {
 }
 
 impl RejectWriter {
+    /// A writer to `to`, without masking; nothing is opened before the first reject.
     pub fn new(to: RejectsTo) -> RejectWriter {
         RejectWriter { to, writer: None, redact: false, stale_cleared: false }
     }
@@ -47,6 +50,7 @@ impl RejectWriter {
         self
     }
 
+    /// Where the rejects go.
     pub fn destination(&self) -> &RejectsTo {
         &self.to
     }
@@ -67,6 +71,8 @@ impl RejectWriter {
         self.writer.as_mut().ok_or_else(|| io::Error::other("rejects writer is not open"))
     }
 
+    /// Writes one `file,line,reason,raw` row for `reject`, read from input `file`; the destination
+    /// is opened, and the header written, on the first row.
     pub fn write(&mut self, file: &str, reject: &Reject) -> io::Result<()> {
         let line = reject.line.to_string();
         let redacting = self.redact;

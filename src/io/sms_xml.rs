@@ -12,8 +12,11 @@ use quick_xml::events::{BytesStart, Event};
 use super::decode::Decoded;
 use super::{InputError, Item, ReadOptions, Record, Reject, Source, check_text};
 
+/// The columns of an SMS backup's records, in order; the last, the text, takes the name of the
+/// text column.
 pub const COLUMNS: [&str; 6] = ["id", "sender", "contact_name", "time", "type", "text"];
 
+/// An Android "SMS Backup & Restore" XML file: one record per `<sms>` and per `<mms>`.
 pub struct SmsXmlSource {
     name: String,
     reader: Reader<BufReader<Box<dyn Read + Send>>>,
@@ -73,6 +76,7 @@ fn raw_of(e: &BytesStart<'_>) -> String {
 }
 
 impl SmsXmlSource {
+    /// Reads `decoded`, named `name` in errors and rejects.
     pub fn new(name: &str, decoded: Decoded, options: &ReadOptions) -> SmsXmlSource {
         let mut columns: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
         columns[5] = options.text_column.clone();

@@ -4,6 +4,7 @@ use super::decode::Decoded;
 use super::lines::Lines;
 use super::{InputError, Item, ReadOptions, Record, Reject, Source, check_text};
 
+/// A plain-text file: one record per non-blank line, with the columns `line` and the text column.
 pub struct TxtSource {
     name: String,
     lines: Lines,
@@ -13,6 +14,7 @@ pub struct TxtSource {
 }
 
 impl TxtSource {
+    /// Reads `decoded`, named `name` in errors and rejects.
     pub fn new(name: &str, decoded: Decoded, options: &ReadOptions) -> TxtSource {
         TxtSource {
             name: name.to_string(),

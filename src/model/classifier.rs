@@ -38,13 +38,18 @@ pub struct Classifier {
 /// Why a label prior could not be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PriorError {
+    /// A prior, given or left to an unnamed label, is not strictly between 0 and 1: the label's name
+    /// and the prior.
     #[error("the prior of {0} must be a number above 0 and below 1, got {1}")]
     OutOfRange(&'static str, f32),
+    /// The model records no training rows of the named label, so its prior cannot be shifted.
     #[error("the model records no training rows of {0}, so its prior cannot be shifted")]
     NoTrainingRows(&'static str),
 }
 
 impl Classifier {
+    /// A classifier of `model` with the analysis chain of `meta`'s resources and features; no prior
+    /// shift, no review threshold. Fails when the chain cannot be built.
     pub fn new(meta: ModelMeta, model: LinearModel) -> Result<Classifier, ModelError> {
         let analyzer = Analyzer::new(&meta.resources, meta.features.clone())?;
         Ok(Classifier { analyzer, model, meta, prior_shift: [0.0; linear::N_LABELS], min_confidence: 0.0 })
@@ -83,14 +88,17 @@ impl Classifier {
         file::to_bytes(&self.meta, &self.model)
     }
 
+    /// The analysis chain.
     pub fn analyzer(&self) -> &Analyzer {
         &self.analyzer
     }
 
+    /// The linear model.
     pub fn model(&self) -> &LinearModel {
         &self.model
     }
 
+    /// The model's metadata: features, hyper-parameters, training counts, resources, calibration.
     pub fn meta(&self) -> &ModelMeta {
         &self.meta
     }

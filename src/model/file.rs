@@ -13,18 +13,25 @@ use crate::analysis::Resources;
 use crate::features::FeatureConfig;
 use crate::labels::{Label, Tag};
 
+/// The 8 bytes every model file starts with.
 pub const MAGIC: &[u8; 8] = b"CUISHOU\0";
+/// The model file format version this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
 
 /// Everything about a model except its weights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelMeta {
+    /// The label names in output order; must be this build's.
     pub labels: Vec<String>,
+    /// The tag names in output order; must be this build's.
     pub tags: Vec<String>,
+    /// How the model featurizes text.
     pub features: FeatureConfig,
+    /// The hyper-parameters it was trained with.
     pub params: ValidLinearParams,
     /// Training rows per label.
     pub trained_on: BTreeMap<String, usize>,
+    /// The dictionary, lexicon and variants table it analyses text with.
     pub resources: Resources,
     /// How label scores become probabilities (absent in older files: uncalibrated).
     #[serde(default)]
@@ -34,14 +41,25 @@ pub struct ModelMeta {
 /// Why a model file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ModelFileError {
+    /// The bytes do not start with [`MAGIC`].
     #[error("not a cuishou model (the file does not start with the cuishou magic bytes)")]
     Foreign,
+    /// The file's format version (given) is not [`FORMAT_VERSION`].
     #[error("model file format version {0} is not supported (this build reads version {FORMAT_VERSION})")]
     Version(u32),
+    /// The file ends inside the named part.
     #[error("model file is truncated: {0}")]
     Truncated(&'static str),
+    /// The CRC-32 at the end of the file does not match its bytes.
     #[error("model file is corrupt: checksum {found:08x} does not match the stored {stored:08x}")]
-    Checksum { stored: u32, found: u32 },
+    Checksum {
+        /// The checksum stored in the file.
+        stored: u32,
+        /// The checksum of the bytes read.
+        found: u32,
+    },
+    /// The JSON header is unreadable or does not fit this build (labels, tags, features,
+    /// calibration, sizes), a weight is not finite, or bytes follow the weights.
     #[error("model file header is invalid: {0}")]
     Header(String),
 }

@@ -51,22 +51,27 @@ impl Default for LinearParams {
 }
 
 impl LinearParams {
+    /// Sets the passes over the training rows (1..=1000).
     pub fn epochs(mut self, epochs: usize) -> Self {
         self.0.epochs = epochs;
         self
     }
+    /// Sets the AdaGrad step size (positive).
     pub fn learning_rate(mut self, lr: f32) -> Self {
         self.0.learning_rate = lr;
         self
     }
+    /// Sets the L2 penalty (0 or more).
     pub fn l2(mut self, l2: f32) -> Self {
         self.0.l2 = l2;
         self
     }
+    /// Sets the weight of the tag loss relative to the label loss (0 or more).
     pub fn tag_weight(mut self, w: f32) -> Self {
         self.0.tag_weight = w;
         self
     }
+    /// Sets the seed of the row shuffling.
     pub fn seed(mut self, seed: u64) -> Self {
         self.0.seed = seed;
         self
@@ -102,18 +107,23 @@ impl ParamGuard for LinearParams {
 }
 
 impl ValidLinearParams {
+    /// Passes over the training rows.
     pub fn epochs(&self) -> usize {
         self.epochs
     }
+    /// AdaGrad step size.
     pub fn learning_rate(&self) -> f32 {
         self.learning_rate
     }
+    /// L2 penalty on the weights a row touches.
     pub fn l2(&self) -> f32 {
         self.l2
     }
+    /// Weight of the tag outputs' loss relative to the label loss.
     pub fn tag_weight(&self) -> f32 {
         self.tag_weight
     }
+    /// Seed of the row shuffling between epochs.
     pub fn seed(&self) -> u64 {
         self.seed
     }

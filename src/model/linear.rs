@@ -15,6 +15,7 @@ use crate::features::SparseVec;
 use crate::labels::{Label, Tag, TagSet};
 
 pub use crate::labels::{N_LABELS, N_TAGS};
+/// The model's outputs: the labels, then the tags.
 pub const N_OUTPUTS: usize = N_LABELS + N_TAGS;
 /// Tag rows are padded to 8 weights (32 bytes), so that no row straddles two cache lines.
 const TAG_STRIDE: usize = 8;
@@ -22,7 +23,9 @@ const TAG_STRIDE: usize = 8;
 /// Rows of sparse feature vectors, all over the same bucket space: linfa's records for this model.
 #[derive(Debug, Clone, Default)]
 pub struct SparseRecords {
+    /// One feature vector per row.
     pub rows: Vec<SparseVec>,
+    /// The number of hash buckets every row's indices fall below.
     pub buckets: usize,
 }
 
@@ -39,6 +42,7 @@ impl Records for SparseRecords {
 /// What a training row should predict: its label, and its tags where they were annotated.
 #[derive(Debug, Clone, Default)]
 pub struct TrainTargets {
+    /// The gold label of each row.
     pub labels: Vec<Label>,
     /// `None` for a row whose file has no tags column: the tag outputs skip it.
     pub tags: Vec<Option<TagSet>>,
@@ -49,6 +53,7 @@ pub struct TrainTargets {
 /// block is only read for the messages that need tags.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearModel {
+    /// The number of hash buckets: one weight row each.
     pub buckets: usize,
     /// `buckets × N_LABELS` weights.
     label_weights: Vec<f32>,
@@ -78,6 +83,7 @@ fn sigmoid(x: f32) -> f32 {
 }
 
 impl LinearModel {
+    /// A model of `buckets` rows with every weight and bias zero.
     pub fn zeros(buckets: usize) -> LinearModel {
         LinearModel {
             buckets,

@@ -10,21 +10,28 @@ use crate::labels::{Label, Tag, TagSet};
 /// Precision, recall, F1 and support of one label.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct LabelScores {
+    /// Share of the rows predicted as the label that have it (0 when none is predicted).
     pub precision: f64,
+    /// Share of the rows of the label predicted as it (0 when there are none).
     pub recall: f64,
+    /// Harmonic mean of precision and recall (0 when both are 0).
     pub f1: f64,
+    /// Rows whose gold label it is.
     pub support: u64,
 }
 
 /// The result of comparing predictions with gold labels.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evaluation {
+    /// Share of the rows predicted correctly, 0 to 1 (0 for no rows).
     pub accuracy: f64,
     /// Mean F1 over the labels that occur in the gold labels or the predictions.
     pub macro_f1: f64,
+    /// The scores of every label, by label name.
     pub per_label: BTreeMap<&'static str, LabelScores>,
     /// `confusion[gold][predicted]` = number of rows.
     pub confusion: BTreeMap<&'static str, BTreeMap<&'static str, u64>>,
+    /// Rows compared.
     pub rows: u64,
 }
 

@@ -28,20 +28,35 @@ pub static DEFAULT_MODEL: &[u8] = include_bytes!("../../models/default.model");
 /// Why a model could not be trained, loaded or used.
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
+    /// There were no rows to train on.
     #[error("no training rows")]
     EmptyDataset,
+    /// Training produced weights that are not finite numbers.
     #[error("training diverged: some weights are not finite numbers (try a smaller --learning-rate)")]
     Diverged,
+    /// A dataset's feature rows (first) and label targets (second) differ in number, or its tag
+    /// targets do.
     #[error("{0} feature rows but {1} targets")]
     Shape(usize, usize),
+    /// Hyper-parameters out of range, or a search or held-out scoring that cannot run (no setting,
+    /// fewer than 2 folds or slices).
     #[error("invalid hyper-parameters: {0}")]
     InvalidParams(String),
+    /// The model file could not be parsed.
     #[error(transparent)]
     File(#[from] ModelFileError),
+    /// The analysis chain could not be built from the resources and feature configuration.
     #[error(transparent)]
     Analyzer(#[from] AnalyzerError),
+    /// An error from linfa's dataset or training traits.
     #[error(transparent)]
     Linfa(#[from] linfa::Error),
+    /// The model file could not be read.
     #[error("reading model {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        /// The file's path.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
 }

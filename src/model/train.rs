@@ -24,7 +24,9 @@ use crate::labels::{Label, Tag, TagSet};
 /// One labelled row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Example {
+    /// The message text.
     pub text: String,
+    /// Its gold label.
     pub label: Label,
     /// The row's tags, if its file has a tags column.
     pub tags: Option<TagSet>,
@@ -48,8 +50,11 @@ impl Example {
 /// What a training run did.
 #[derive(Debug, Clone)]
 pub struct TrainReport {
+    /// Training rows per label name, every label included.
     pub rows_per_label: BTreeMap<String, usize>,
+    /// Wall time spent turning the rows into features.
     pub featurize_time: Duration,
+    /// Wall time spent fitting the model.
     pub fit_time: Duration,
 }
 
@@ -264,16 +269,20 @@ pub fn cross_validate(
 pub struct HeldOut {
     /// Index of the row in the examples given.
     pub index: usize,
+    /// The row's raw label scores (before calibration and softmax) under the held-out model.
     pub logits: [f32; N_LABELS],
+    /// The label the held-out classifier gave it.
     pub label: Label,
 }
 
 /// How one held-out slice did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SliceScore {
+    /// The slice's name.
     pub slice: String,
     /// Written (not augmented) rows of the slice, the rows scored.
     pub rows: usize,
+    /// Share of the scored rows labelled correctly, 0 to 1 (0 when none).
     pub accuracy: f64,
     /// Gold label → rows of that label in the slice.
     pub labels: BTreeMap<String, usize>,

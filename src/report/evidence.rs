@@ -17,12 +17,17 @@ use crate::prediction::{Prediction, Span};
 pub struct Message {
     /// The id in the export (the id column, or the record number of an SMS backup).
     pub id: String,
+    /// The parsed time; `None` when there is none or it did not parse.
     pub time: Option<Stamp>,
     /// The time field as it was, for times that did not parse.
     pub time_raw: String,
+    /// The message text, masked when the sink redacts.
     pub text: String,
+    /// The label given; for a message sent to review, the label the model leaned to.
     pub label: Label,
+    /// Probability of `label`.
     pub confidence: f32,
+    /// The harms named.
     pub tags: TagSet,
     /// Character spans of `text`, in text order.
     pub evidence: Vec<Span>,
@@ -59,10 +64,16 @@ impl Message {
 pub struct SenderReport {
     /// The number with spaces, dashes and a leading +86 removed; empty when the input has none.
     pub sender: String,
+    /// The last contact name the input gave the sender (placeholders for unknown numbers skipped);
+    /// empty when none.
     pub contact_name: String,
+    /// The sender's received messages by label.
     pub counts: LabelCounts,
+    /// Tag counts over the sender's received messages.
     pub tags: TagCounts,
+    /// The earliest parsed time of the sender's messages.
     pub first: Option<Stamp>,
+    /// The latest parsed time of the sender's messages.
     pub last: Option<Stamp>,
     /// Messages per calendar day, by label, in date order.
     pub days: Vec<(NaiveDate, LabelCounts)>,
@@ -74,6 +85,7 @@ pub struct SenderReport {
 }
 
 impl SenderReport {
+    /// The sender's intimidation and doctored-image threats.
     pub fn unlawful(&self) -> u64 {
         self.counts.unlawful()
     }
@@ -103,7 +115,9 @@ impl SenderReport {
 /// most unlawful messages first; `total` counts every message read, sent ones included.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EvidenceReport {
+    /// The senders included, most unlawful messages first.
     pub senders: Vec<SenderReport>,
+    /// Every message read, sent ones included.
     pub total: u64,
     /// Senders left out because every message of theirs is `other`.
     pub other_senders: u64,

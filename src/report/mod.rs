@@ -28,14 +28,17 @@ pub use scan::{ScanReport, ScanSink};
 pub struct LabelCounts(pub [u64; 4]);
 
 impl LabelCounts {
+    /// Counts one message of `label`.
     pub fn add(&mut self, label: Label) {
         self.0[label.index()] += 1;
     }
 
+    /// The count of `label`.
     pub fn get(&self, label: Label) -> u64 {
         self.0[label.index()]
     }
 
+    /// The count over all labels.
     pub fn total(&self) -> u64 {
         self.0.iter().sum()
     }
@@ -45,6 +48,7 @@ impl LabelCounts {
         Label::ALL.iter().filter(|l| l.is_unlawful()).map(|l| self.get(*l)).sum()
     }
 
+    /// Adds `other`'s counts to these.
     pub fn merge(&mut self, other: &LabelCounts) {
         for (a, b) in self.0.iter_mut().zip(other.0) {
             *a += b;
@@ -67,16 +71,19 @@ impl Serialize for LabelCounts {
 pub struct TagCounts(pub [u64; 7]);
 
 impl TagCounts {
+    /// Counts one for each tag in `tags`.
     pub fn add(&mut self, tags: TagSet) {
         for t in tags.iter() {
             self.0[t.index()] += 1;
         }
     }
 
+    /// The count of `tag`.
     pub fn get(&self, tag: Tag) -> u64 {
         self.0[tag.index()]
     }
 
+    /// Adds `other`'s counts to these.
     pub fn merge(&mut self, other: &TagCounts) {
         for (a, b) in self.0.iter_mut().zip(other.0) {
             *a += b;
@@ -98,10 +105,15 @@ impl Serialize for TagCounts {
 /// names" (`id`; `sender`, `address`, `from`, `phone`; `contact_name`; `time`, `date`, …).
 #[derive(Debug, Clone, Default)]
 pub struct ColumnNames {
+    /// The message id column.
     pub id: Option<String>,
+    /// The sender column.
     pub sender: Option<String>,
+    /// The contact name column.
     pub contact_name: Option<String>,
+    /// The time column.
     pub time: Option<String>,
+    /// The platform column.
     pub platform: Option<String>,
 }
 
@@ -215,7 +227,9 @@ impl Fields {
 pub struct RunInfo {
     /// The inputs as the user named them.
     pub inputs: Vec<String>,
+    /// Records read: classified plus rejected.
     pub read: u64,
+    /// Records that could not be classified, left out of the report.
     pub rejected: u64,
     /// When the report was made, `YYYY-MM-DD HH:MM` China time.
     pub generated: String,

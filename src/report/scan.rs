@@ -27,10 +27,13 @@ pub const EXAMPLE_CHARS: usize = 160;
 /// One example message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Example {
+    /// The id column, else the record's line (or record number) in its input.
     pub id: String,
     /// At most [`EXAMPLE_CHARS`] characters (an ellipsis marks a cut).
     pub text: String,
+    /// Probability of the label.
     pub confidence: f32,
+    /// The harms named.
     pub tags: TagSet,
     /// Spans of `text`.
     pub evidence: Vec<Span>,
@@ -39,8 +42,11 @@ pub struct Example {
 /// Counts and examples for one platform.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PlatformRow {
+    /// The platform's name, or [`MORE_PLATFORMS`].
     pub name: String,
+    /// The platform's messages by label.
     pub labels: LabelCounts,
+    /// Tag counts over the platform's messages.
     pub tags: TagCounts,
     /// Per label (in [`Label::ALL`] order), the most confident examples, most confident first.
     pub examples: [Vec<Example>; 4],
@@ -57,8 +63,11 @@ impl PlatformRow {
 /// The finished scan.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ScanReport {
+    /// Every record counted.
     pub total: u64,
+    /// Messages by label.
     pub by_label: LabelCounts,
+    /// Messages carrying each tag.
     pub by_tag: TagCounts,
     /// Most unlawful messages first, then most messages, then by name.
     pub platforms: Vec<PlatformRow>,
@@ -96,6 +105,8 @@ pub struct ScanSink {
 }
 
 impl ScanSink {
+    /// A sink reading the columns `names`, naming platforms with `detector`; `redact` masks numbers
+    /// and addresses in what it keeps.
     pub fn new(names: ColumnNames, detector: PlatformDetector, redact: bool) -> ScanSink {
         ScanSink {
             names,
@@ -114,6 +125,7 @@ impl ScanSink {
         }
     }
 
+    /// The finished scan.
     pub fn finish(self) -> ScanReport {
         let mut platforms: Vec<PlatformRow> = self.platforms.into_values().collect();
         platforms.sort_by(|a, b| {

@@ -8,7 +8,9 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTim
 /// one (epoch times are read in China time, +08:00, as the SMS-backup reader does).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stamp {
+    /// The wall-clock time as written.
     pub local: NaiveDateTime,
+    /// The UTC offset, when known.
     pub offset: Option<FixedOffset>,
 }
 
@@ -27,6 +29,7 @@ impl Stamp {
         self.local.format("%Y-%m-%d %H:%M").to_string()
     }
 
+    /// The calendar date of the wall-clock time.
     pub fn date(&self) -> NaiveDate {
         self.local.date()
     }

@@ -8,9 +8,13 @@ use jieba_rs::Jieba;
 /// A word of the normalized text, as character offsets into it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TokenSpan {
+    /// First character of the word.
     pub start: u32,
+    /// One past the last character of the word.
     pub end: u32,
+    /// Byte offset of the word's start in the text.
     pub byte_start: u32,
+    /// Byte offset one past the word's end.
     pub byte_end: u32,
 }
 

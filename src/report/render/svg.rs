@@ -22,7 +22,9 @@ pub fn label_color(label: Label) -> &'static str {
 /// One series of a chart: its name in the legend and its colour.
 #[derive(Debug, Clone, Copy)]
 pub struct Series<'a> {
+    /// The name in the legend.
     pub name: &'a str,
+    /// The colour, as CSS (`#3f8f5f`).
     pub color: &'a str,
 }
 
@@ -30,10 +32,13 @@ pub struct Series<'a> {
 /// Pointer of each value (written as `data-json`, so a test can check the chart against the JSON).
 #[derive(Debug, Clone)]
 pub struct Bar {
+    /// The bar's name, written left of it.
     pub name: String,
     /// A second, smaller line under the name (a contact name); may be empty.
     pub note: String,
+    /// One value per series, in the order of the series.
     pub values: Vec<u64>,
+    /// The JSON Pointer of each value, in the same order.
     pub pointers: Option<Vec<String>>,
 }
 

@@ -3,10 +3,13 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// Whether `c` is a CJK unified ideograph (the basic block, extension A or extension B).
 pub fn is_cjk(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{20000}'..='\u{2A6DF}')
 }
 
+/// Whether `c` is in an emoji or symbol block (pictographs, dingbats, arrows, geometric shapes)
+/// or is one of 〰 〽 ㊗ ㊙.
 pub fn is_emoji(c: char) -> bool {
     matches!(c,
         '\u{1F000}'..='\u{1FAFF}'

@@ -22,7 +22,9 @@ pub use width::{AsciiLowercase, WidthCaseFold};
 /// Characters with, for each, the half-open span of original characters it stands for.
 #[derive(Debug, Default, Clone)]
 pub struct CharBuf {
+    /// The characters.
     pub chars: Vec<char>,
+    /// Per character, the half-open span of original characters it stands for.
     pub spans: Vec<(u32, u32)>,
 }
 
@@ -79,6 +81,8 @@ pub struct StageScratch {
 /// One step of the chain: reads `src` and either writes `dst` (clearing it first) or, when it
 /// would change nothing, returns [`Outcome::Unchanged`] without touching `dst`.
 pub trait Stage: Send + Sync {
+    /// Reads `src` and either writes `dst` and returns [`Outcome::Written`], or returns
+    /// [`Outcome::Unchanged`].
     fn apply(&self, src: &CharBuf, dst: &mut CharBuf, scratch: &mut StageScratch) -> Outcome;
 }
 
@@ -134,7 +138,9 @@ impl<'a> Edits<'a> {
 /// The normalized text of a message and, per character, the original character span.
 #[derive(Debug, Default, Clone)]
 pub struct Normalized {
+    /// The normalized text.
     pub text: String,
+    /// Per character of `text`, the half-open span of original characters it came from.
     pub spans: Vec<(u32, u32)>,
     /// Per character, its byte offset in `text`.
     pub char_starts: Vec<u32>,

@@ -9,7 +9,9 @@ use crate::text::openings::Openings;
 /// One evasion spelling and its canonical form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VariantRule {
+    /// The evasion spelling.
     pub variant: String,
+    /// The canonical form it is folded to.
     pub canonical: String,
     /// The rule applies only when one of these words is in the same message (empty: always).
     pub context: Vec<String>,
@@ -19,7 +21,9 @@ pub struct VariantRule {
 #[derive(Debug, thiserror::Error)]
 #[error("variants table line {line}: {reason}")]
 pub struct VariantsError {
+    /// Line of the table, 1-based.
     pub line: usize,
+    /// What is wrong.
     pub reason: String,
 }
 
