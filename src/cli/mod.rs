@@ -300,10 +300,6 @@ impl Output {
         }
     }
 
-    pub fn is_stdout(&self) -> bool {
-        matches!(self, Output::Stdout(_))
-    }
-
     /// Flushes, and for a file renames the temporary file into place.
     pub fn finish(self) -> anyhow::Result<()> {
         match self {

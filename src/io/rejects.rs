@@ -43,7 +43,7 @@ impl RejectWriter {
         RejectWriter { to, writer: None, redact: false, stale_cleared: false }
     }
 
-    /// Masks private data (see [`redact`](crate::output::redact)) in the file name,
+    /// Masks private data (see [`redact()`](crate::output::redact())) in the file name,
     /// the reason and the raw content; the raw content is masked whole, then cut.
     pub fn redacted(mut self, redact: bool) -> RejectWriter {
         self.redact = redact;

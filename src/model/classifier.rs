@@ -103,7 +103,7 @@ impl Classifier {
         &self.meta
     }
 
-    /// Sets how label scores become probabilities (see [`calibration`]).
+    /// Sets how label scores become probabilities (see [`calibration`](super::calibration)).
     pub fn set_calibration(&mut self, calibration: Calibration) {
         self.meta.calibration = calibration;
     }

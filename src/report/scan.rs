@@ -48,7 +48,7 @@ pub struct PlatformRow {
     pub labels: LabelCounts,
     /// Tag counts over the platform's messages.
     pub tags: TagCounts,
-    /// Per label (in [`Label::ALL`] order), the most confident examples, most confident first.
+    /// Per label (in [`Label::ALL`](crate::labels::Label::ALL) order), the most confident examples, most confident first.
     pub examples: [Vec<Example>; 4],
 }
 

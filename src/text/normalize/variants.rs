@@ -65,7 +65,7 @@ pub struct FoldVariants {
 }
 
 impl FoldVariants {
-    /// `rules` must already be in normalized form (see [`Normalizer::new`]).
+    /// `rules` must already be in normalized form (see [`Normalizer::new`](super::Normalizer::new)).
     pub fn new(rules: Vec<VariantRule>) -> FoldVariants {
         let automaton = if rules.is_empty() {
             None
