@@ -17,8 +17,8 @@ const FIXTURES: &[(&str, usize, usize, &str)] = &[
     ("ragged.csv", 5, 2, "第一行\n第二行"),
     ("nul_invalid.csv", 4, 2, "又一条正常消息"),
     ("broken.jsonl", 4, 1, "你的黑白照已经做好了"),
-    ("mms.xml", 5, 1, "你的遗照做好了，今晚发你家族群"),
-    ("utf16.xml", 5, 1, "再不还钱就爆你通讯录\n让你全家都知道"),
+    ("mms.xml", 5, 0, "你的遗照做好了，今晚发你家族群"),
+    ("utf16.xml", 5, 0, "再不还钱就爆你通讯录\n让你全家都知道"),
     ("empty.csv", 0, 0, ""),
     ("header_only.csv", 0, 0, ""),
 ];
@@ -92,6 +92,68 @@ fn xml_fields_become_columns_with_iso_times() {
     assert_eq!(&rows[0][..6], ["id", "sender", "contact_name", "time", "type", "text"]);
     assert_eq!(&rows[1][..5], ["1", "10690001", "(Unknown)", "2024-03-10T12:00:00+08:00", "received"]);
     assert_eq!(rows[3][0], "3", "the MMS keeps its record number");
+    assert_eq!(rows[0][6], "attachments");
+    assert_eq!(
+        (rows[3][6].as_str(), rows[4][5].as_str(), rows[4][6].as_str()),
+        ("image/jpeg a.jpg", "", "image/png b.png")
+    );
+}
+
+/// Five messages: an SMS, an MMS holding a forwarded MMS in its parts, an image-only MMS, an SMS.
+const NESTED_MMS: &str = r#"<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>
+<smses count="5">
+  <sms address="13811112222" date="1710043200000" type="1" body="再不还钱就爆你通讯录" />
+  <mms date="1710050400000" msg_box="1" address="13811112222"><parts>
+    <part seq="0" ct="text/plain" text="看看你自己" />
+    <mms date="1710050300000" msg_box="1" address="13900000000"><parts>
+      <part seq="0" ct="text/plain" text="你的遗照做好了" />
+    </parts></mms>
+    <part seq="1" ct="image/jpeg" name="IMG_0001.jpg" />
+  </parts></mms>
+  <mms date="1710050500000" msg_box="1" address="13811112222"><parts>
+    <part seq="-1" ct="application/smil" text="&lt;smil/&gt;" />
+    <part seq="0" ct="image/jpeg" name="IMG_0002.jpg" />
+  </parts></mms>
+  <sms address="95588" date="1710050600000" type="1" body="您尾号8821的卡消费128.00元" />
+</smses>
+"#;
+
+#[test]
+fn a_nested_mms_and_an_image_only_mms_are_records() {
+    let wd = Workdir::new();
+    wd.write("nested.xml", NESTED_MMS);
+    let out = wd.run(&["classify", "nested.xml", "-o", "out.csv"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("5 records read, 5 classified, 0 rejected"), "{stderr}");
+    let rows = parse_csv(&wd.read("out.csv"));
+    let by_id = |id: &str| rows.iter().find(|r| r[0] == id).unwrap_or_else(|| panic!("no message {id}: {rows:?}"));
+    assert_eq!((by_id("2")[5].as_str(), by_id("2")[6].as_str()), ("看看你自己", "image/jpeg IMG_0001.jpg"));
+    assert_eq!(by_id("3")[5], "你的遗照做好了");
+    assert_eq!((by_id("4")[5].as_str(), by_id("4")[6].as_str()), ("", "image/jpeg IMG_0002.jpg"));
+    assert!(!by_id("4")[7].is_empty(), "the image-only MMS is classified");
+}
+
+#[test]
+fn a_truncated_export_says_it_ends_early() {
+    let wd = Workdir::new();
+    let mut xml = String::from("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count=\"43\">\n");
+    for i in 0..21 {
+        xml.push_str(&format!("  <sms address=\"1\" date=\"{i}\" type=\"1\" body=\"消息 {i}\" />\n"));
+    }
+    xml.push_str("  <sms address=\"1\" date=\"21\" type=\"1\" bo");
+    wd.write("cut.xml", xml);
+    let out = wd.run(&["classify", "cut.xml", "-o", "out.csv"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("22 records read, 21 classified, 1 rejected"), "{stderr}");
+    let rejects = parse_csv(&wd.read("out.csv.rejects.csv"));
+    assert_eq!(rejects[1][1], "22");
+    assert!(
+        rejects[1][2].starts_with("file ends early: the export declares 43 messages, 21 were read"),
+        "{:?}",
+        rejects[1]
+    );
 }
 
 #[test]
