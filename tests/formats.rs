@@ -200,3 +200,43 @@ fn streaming_jsonl_keeps_order_and_count() {
         assert!(v["label"].is_string() && v["confidence"].is_number() && v["evidence"].is_string());
     }
 }
+
+/// More than the 64 KiB the encoding is guessed from of GBK lines, then lines in UTF-8.
+fn gbk_then_utf8(header: &str, gbk_row: impl Fn(usize) -> String, utf8_rows: &[&str]) -> Vec<u8> {
+    let mut gbk = String::from(header);
+    let mut i = 0;
+    while gbk.len() < 100_000 {
+        gbk.push_str(&gbk_row(i));
+        i += 1;
+    }
+    let mut bytes = encoding_rs::GB18030.encode(&gbk).0.into_owned();
+    for row in utf8_rows {
+        bytes.extend_from_slice(row.as_bytes());
+    }
+    bytes
+}
+
+#[test]
+fn utf8_lines_after_a_gbk_start_are_not_garbled() {
+    let wd = Workdir::new();
+    // the second, read as GB18030, is valid mojibake (鏄庡ぉ涓婇棬鎵句綘瀹朵汉) and was classified silently
+    let utf8 = ["你的遗照做好了，今晚发你家族群", "明天上门找你家人"];
+    let csv = gbk_then_utf8(
+        "id,text\n",
+        |i| format!("g{i},您的借款已逾期，请尽快还款\n"),
+        &[&format!("u1,{}\r\n", utf8[0]), &format!("u2,\"{}\"\n", utf8[1])],
+    );
+    let txt =
+        gbk_then_utf8("", |_| "您的借款已逾期，请尽快还款\n".to_string(), &[&format!("{}\n{}", utf8[0], utf8[1])]);
+    for (name, bytes) in [("mixed.csv", csv), ("mixed.txt", txt)] {
+        wd.write(name, bytes);
+        let out = format!("{name}.out.csv");
+        let run = wd.run(&["classify", name, "-o", &out]);
+        assert_eq!(run.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&run.stderr));
+        let rows = parse_csv(&wd.read(&out));
+        let col = rows[0].iter().position(|c| c == "text").unwrap();
+        let texts: Vec<&str> = rows[1..].iter().map(|r| r[col].as_str()).collect();
+        assert_eq!(texts[texts.len() - 2..], utf8, "{name}: the UTF-8 lines come out garbled");
+        assert!(texts[..texts.len() - 2].iter().all(|t| *t == "您的借款已逾期，请尽快还款"), "{name}: GBK lines");
+    }
+}
