@@ -240,3 +240,24 @@ fn utf8_lines_after_a_gbk_start_are_not_garbled() {
         assert!(texts[..texts.len() - 2].iter().all(|t| *t == "您的借款已逾期，请尽快还款"), "{name}: GBK lines");
     }
 }
+
+#[test]
+fn crlf_inputs_reject_with_the_right_line_numbers() {
+    let wd = Workdir::new();
+    // in each, the bad records are on lines 3 and 6
+    let inputs: [(&str, &[u8]); 4] = [
+        ("crlf.csv", b"id,text\r\n1,ok\r\n2,a,b\r\n3,\"two\r\nlines\"\r\n4,x,y\r\n5,fine\r\n"),
+        ("crlf.tsv", b"id\ttext\r\n1\tok\r\n2\ta\tb\r\n\r\n3\tfine\r\n4\tx\ty\r\n"),
+        ("crlf.jsonl", b"{\"text\":\"ok\"}\r\n\r\n{\"text\":\r\n{\"text\":\"fine\"}\r\n\r\n[1]\r\n"),
+        ("crlf.txt", b"ok\r\n\r\nbad\x00\r\nfine\r\n\r\nbad\x00again\r\n"),
+    ];
+    for (name, bytes) in inputs {
+        wd.write(name, bytes);
+        let out = format!("{name}.out.csv");
+        let run = wd.run(&["classify", name, "-o", &out]);
+        assert_eq!(run.status.code(), Some(3), "{name}: {}", String::from_utf8_lossy(&run.stderr));
+        let rejects = parse_csv(&wd.read(&format!("{out}.rejects.csv")));
+        let lines: Vec<&str> = rejects[1..].iter().map(|r| r[1].as_str()).collect();
+        assert_eq!(lines, ["3", "6"], "{name}: {rejects:?}");
+    }
+}
