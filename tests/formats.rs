@@ -17,8 +17,8 @@ const FIXTURES: &[(&str, usize, usize, &str)] = &[
     ("ragged.csv", 5, 2, "第一行\n第二行"),
     ("nul_invalid.csv", 4, 2, "又一条正常消息"),
     ("broken.jsonl", 4, 1, "你的黑白照已经做好了"),
-    ("mms.xml", 5, 1, "你的遗照做好了，今晚发你家族群"),
-    ("utf16.xml", 5, 1, "再不还钱就爆你通讯录\n让你全家都知道"),
+    ("mms.xml", 5, 0, "你的遗照做好了，今晚发你家族群"),
+    ("utf16.xml", 5, 0, "再不还钱就爆你通讯录\n让你全家都知道"),
     ("empty.csv", 0, 0, ""),
     ("header_only.csv", 0, 0, ""),
 ];
@@ -92,6 +92,68 @@ fn xml_fields_become_columns_with_iso_times() {
     assert_eq!(&rows[0][..6], ["id", "sender", "contact_name", "time", "type", "text"]);
     assert_eq!(&rows[1][..5], ["1", "10690001", "(Unknown)", "2024-03-10T12:00:00+08:00", "received"]);
     assert_eq!(rows[3][0], "3", "the MMS keeps its record number");
+    assert_eq!(rows[0][6], "attachments");
+    assert_eq!(
+        (rows[3][6].as_str(), rows[4][5].as_str(), rows[4][6].as_str()),
+        ("image/jpeg a.jpg", "", "image/png b.png")
+    );
+}
+
+/// Five messages: an SMS, an MMS holding a forwarded MMS in its parts, an image-only MMS, an SMS.
+const NESTED_MMS: &str = r#"<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>
+<smses count="5">
+  <sms address="13811112222" date="1710043200000" type="1" body="再不还钱就爆你通讯录" />
+  <mms date="1710050400000" msg_box="1" address="13811112222"><parts>
+    <part seq="0" ct="text/plain" text="看看你自己" />
+    <mms date="1710050300000" msg_box="1" address="13900000000"><parts>
+      <part seq="0" ct="text/plain" text="你的遗照做好了" />
+    </parts></mms>
+    <part seq="1" ct="image/jpeg" name="IMG_0001.jpg" />
+  </parts></mms>
+  <mms date="1710050500000" msg_box="1" address="13811112222"><parts>
+    <part seq="-1" ct="application/smil" text="&lt;smil/&gt;" />
+    <part seq="0" ct="image/jpeg" name="IMG_0002.jpg" />
+  </parts></mms>
+  <sms address="95588" date="1710050600000" type="1" body="您尾号8821的卡消费128.00元" />
+</smses>
+"#;
+
+#[test]
+fn a_nested_mms_and_an_image_only_mms_are_records() {
+    let wd = Workdir::new();
+    wd.write("nested.xml", NESTED_MMS);
+    let out = wd.run(&["classify", "nested.xml", "-o", "out.csv"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("5 records read, 5 classified, 0 rejected"), "{stderr}");
+    let rows = parse_csv(&wd.read("out.csv"));
+    let by_id = |id: &str| rows.iter().find(|r| r[0] == id).unwrap_or_else(|| panic!("no message {id}: {rows:?}"));
+    assert_eq!((by_id("2")[5].as_str(), by_id("2")[6].as_str()), ("看看你自己", "image/jpeg IMG_0001.jpg"));
+    assert_eq!(by_id("3")[5], "你的遗照做好了");
+    assert_eq!((by_id("4")[5].as_str(), by_id("4")[6].as_str()), ("", "image/jpeg IMG_0002.jpg"));
+    assert!(!by_id("4")[7].is_empty(), "the image-only MMS is classified");
+}
+
+#[test]
+fn a_truncated_export_says_it_ends_early() {
+    let wd = Workdir::new();
+    let mut xml = String::from("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count=\"43\">\n");
+    for i in 0..21 {
+        xml.push_str(&format!("  <sms address=\"1\" date=\"{i}\" type=\"1\" body=\"消息 {i}\" />\n"));
+    }
+    xml.push_str("  <sms address=\"1\" date=\"21\" type=\"1\" bo");
+    wd.write("cut.xml", xml);
+    let out = wd.run(&["classify", "cut.xml", "-o", "out.csv"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("22 records read, 21 classified, 1 rejected"), "{stderr}");
+    let rejects = parse_csv(&wd.read("out.csv.rejects.csv"));
+    assert_eq!(rejects[1][1], "22");
+    assert!(
+        rejects[1][2].starts_with("file ends early: the export declares 43 messages, 21 were read"),
+        "{:?}",
+        rejects[1]
+    );
 }
 
 #[test]
@@ -136,5 +198,66 @@ fn streaming_jsonl_keeps_order_and_count() {
         assert_eq!(v["id"].as_u64(), Some(i as u64), "line {i} out of order");
         assert_eq!(v["extra"]["k"].as_u64(), Some(i as u64), "input fields are kept");
         assert!(v["label"].is_string() && v["confidence"].is_number() && v["evidence"].is_string());
+    }
+}
+
+/// More than the 64 KiB the encoding is guessed from of GBK lines, then lines in UTF-8.
+fn gbk_then_utf8(header: &str, gbk_row: impl Fn(usize) -> String, utf8_rows: &[&str]) -> Vec<u8> {
+    let mut gbk = String::from(header);
+    let mut i = 0;
+    while gbk.len() < 100_000 {
+        gbk.push_str(&gbk_row(i));
+        i += 1;
+    }
+    let mut bytes = encoding_rs::GB18030.encode(&gbk).0.into_owned();
+    for row in utf8_rows {
+        bytes.extend_from_slice(row.as_bytes());
+    }
+    bytes
+}
+
+#[test]
+fn utf8_lines_after_a_gbk_start_are_not_garbled() {
+    let wd = Workdir::new();
+    // the second, read as GB18030, is valid mojibake (鏄庡ぉ涓婇棬鎵句綘瀹朵汉) and was classified silently
+    let utf8 = ["你的遗照做好了，今晚发你家族群", "明天上门找你家人"];
+    let csv = gbk_then_utf8(
+        "id,text\n",
+        |i| format!("g{i},您的借款已逾期，请尽快还款\n"),
+        &[&format!("u1,{}\r\n", utf8[0]), &format!("u2,\"{}\"\n", utf8[1])],
+    );
+    let txt =
+        gbk_then_utf8("", |_| "您的借款已逾期，请尽快还款\n".to_string(), &[&format!("{}\n{}", utf8[0], utf8[1])]);
+    for (name, bytes) in [("mixed.csv", csv), ("mixed.txt", txt)] {
+        wd.write(name, bytes);
+        let out = format!("{name}.out.csv");
+        let run = wd.run(&["classify", name, "-o", &out]);
+        assert_eq!(run.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&run.stderr));
+        let rows = parse_csv(&wd.read(&out));
+        let col = rows[0].iter().position(|c| c == "text").unwrap();
+        let texts: Vec<&str> = rows[1..].iter().map(|r| r[col].as_str()).collect();
+        assert_eq!(texts[texts.len() - 2..], utf8, "{name}: the UTF-8 lines come out garbled");
+        assert!(texts[..texts.len() - 2].iter().all(|t| *t == "您的借款已逾期，请尽快还款"), "{name}: GBK lines");
+    }
+}
+
+#[test]
+fn crlf_inputs_reject_with_the_right_line_numbers() {
+    let wd = Workdir::new();
+    // in each, the bad records are on lines 3 and 6
+    let inputs: [(&str, &[u8]); 4] = [
+        ("crlf.csv", b"id,text\r\n1,ok\r\n2,a,b\r\n3,\"two\r\nlines\"\r\n4,x,y\r\n5,fine\r\n"),
+        ("crlf.tsv", b"id\ttext\r\n1\tok\r\n2\ta\tb\r\n\r\n3\tfine\r\n4\tx\ty\r\n"),
+        ("crlf.jsonl", b"{\"text\":\"ok\"}\r\n\r\n{\"text\":\r\n{\"text\":\"fine\"}\r\n\r\n[1]\r\n"),
+        ("crlf.txt", b"ok\r\n\r\nbad\x00\r\nfine\r\n\r\nbad\x00again\r\n"),
+    ];
+    for (name, bytes) in inputs {
+        wd.write(name, bytes);
+        let out = format!("{name}.out.csv");
+        let run = wd.run(&["classify", name, "-o", &out]);
+        assert_eq!(run.status.code(), Some(3), "{name}: {}", String::from_utf8_lossy(&run.stderr));
+        let rejects = parse_csv(&wd.read(&format!("{out}.rejects.csv")));
+        let lines: Vec<&str> = rejects[1..].iter().map(|r| r[1].as_str()).collect();
+        assert_eq!(lines, ["3", "6"], "{name}: {rejects:?}");
     }
 }

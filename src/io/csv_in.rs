@@ -1,23 +1,56 @@
-//! CSV and TSV input: a header row, one record per row, streamed with one reused byte record;
-//! the delimiter is sniffed from the header row unless given.
+//! CSV and TSV input: a header row, one record per row, parsed with csv_core into one reused
+//! buffer; the delimiter is sniffed from the header row unless given.
+//!
+//! csv_core (the parser under the csv crate) is driven directly so that the record's line is
+//! known: a record ends at the CR of a CRLF, leaving the LF unread, and the csv crate numbered the
+//! next record from before that LF — one line too low in every CRLF file. Here the line endings
+//! before a record are skipped and counted first (csv_core would skip them too), so a record's
+//! line is that of its first byte.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
+use csv_core::ReadRecordResult;
+
 use super::decode::Decoded;
-use super::{Format, InputError, Item, ReadOptions, Record, Reject, Source, check_text};
+use super::{Format, InputError, Item, MAX_RAW_BYTES, ReadOptions, Record, Reject, Source, check_text};
 
 /// A CSV or TSV file (or standard input) with a header row and a text column.
 pub struct CsvSource {
     name: String,
-    reader: csv::Reader<Box<dyn Read + Send>>,
+    input: BufReader<Box<dyn Read + Send>>,
+    core: csv_core::Reader,
     columns: Vec<String>,
     text_field: usize,
     delimiter: u8,
     max_chars: usize,
     transcoded: bool,
-    row: csv::ByteRecord,
+    /// The line of the next byte of input, 1-based.
+    line: u64,
+    row: Row,
+}
+
+/// The row last read: its fields' bytes one after another and where each field ends.
+#[derive(Default)]
+struct Row {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    /// Bytes and field ends of `bytes` and `ends` that hold this row.
+    len: usize,
+    fields: usize,
+    line: u64,
+}
+
+impl Row {
+    fn field(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        (0..self.fields).map(|i| self.field(i))
+    }
 }
 
 /// Opens `path` for reading, `-` meaning standard input.
@@ -45,6 +78,12 @@ pub fn sniff_delimiter(header: &[u8]) -> u8 {
     if counts[best] == 0 { b',' } else { candidates[best] }
 }
 
+/// Doubles a buffer (at least to 64 entries).
+fn grow<T: Default + Clone>(v: &mut Vec<T>) {
+    let n = (v.len() * 2).max(64);
+    v.resize(n, T::default());
+}
+
 impl CsvSource {
     /// Reads the header row of `decoded` and finds the text column. The delimiter is
     /// `options.delimiter`, else a tab for TSV, else sniffed; an empty input has no columns and no
@@ -60,68 +99,103 @@ impl CsvSource {
                 sniff_delimiter(&buf[..end])
             }
         };
-        let boxed: Box<dyn Read + Send> = Box::new(input);
-        let mut reader =
-            csv::ReaderBuilder::new().flexible(true).has_headers(true).delimiter(delimiter).from_reader(boxed);
-        let headers = reader.byte_headers().map_err(|e| InputError::Format {
-            file: name.to_string(),
-            message: format!("cannot read the header row: {e}"),
-        })?;
-        let mut columns = Vec::with_capacity(headers.len());
-        for (i, h) in headers.iter().enumerate() {
+        let mut source = CsvSource {
+            name: name.to_string(),
+            input,
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            columns: Vec::new(),
+            text_field: 0,
+            delimiter,
+            max_chars: options.max_chars,
+            transcoded: decoded.transcoded,
+            line: 1,
+            row: Row::default(),
+        };
+        let read = source.read_row().map_err(|source| InputError::Io { file: name.to_string(), source })?;
+        if !read {
+            // An empty file holds no records: nothing to classify, nothing to reject.
+            return Ok(source);
+        }
+        let mut columns = Vec::with_capacity(source.row.fields);
+        for (i, h) in source.row.iter().enumerate() {
             let h = String::from_utf8(h.to_vec()).map_err(|_| InputError::Format {
                 file: name.to_string(),
                 message: format!("header column {} is not valid UTF-8 (try --encoding)", i + 1),
             })?;
             columns.push(h.trim_start_matches('\u{FEFF}').to_string());
         }
-        if columns.is_empty() || (columns.len() == 1 && columns[0].is_empty()) {
-            // An empty file holds no records: nothing to classify, nothing to reject.
-            if reader.is_done() {
-                return Ok(CsvSource {
-                    name: name.to_string(),
-                    reader,
-                    columns: Vec::new(),
-                    text_field: 0,
-                    delimiter,
-                    max_chars: options.max_chars,
-                    transcoded: decoded.transcoded,
-                    row: csv::ByteRecord::new(),
-                });
-            }
+        if columns.len() == 1 && columns[0].is_empty() {
             return Err(InputError::Format { file: name.to_string(), message: "the header row is empty".into() });
         }
         let column = &options.text_column;
-        let text_field = columns.iter().position(|c| c.trim() == column).ok_or_else(|| InputError::MissingColumn {
-            file: name.to_string(),
-            column: column.clone(),
-            found: columns.join(", "),
+        source.text_field = columns.iter().position(|c| c.trim() == column).ok_or_else(|| {
+            InputError::MissingColumn { file: name.to_string(), column: column.clone(), found: columns.join(", ") }
         })?;
-        Ok(CsvSource {
-            name: name.to_string(),
-            reader,
-            columns,
-            text_field,
-            delimiter,
-            max_chars: options.max_chars,
-            transcoded: decoded.transcoded,
-            row: csv::ByteRecord::new(),
-        })
+        source.columns = columns;
+        Ok(source)
     }
 
+    /// Reads the next row into `row`; false at the end of the input.
+    fn read_row(&mut self) -> io::Result<bool> {
+        // The line endings before a record: csv_core skips them, but counting them here makes
+        // the line of the record that of its first byte (the LF of a CRLF is still unread).
+        loop {
+            let buf = self.input.fill_buf()?;
+            let n = buf.iter().position(|&b| b != b'\r' && b != b'\n').unwrap_or(buf.len());
+            self.line += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+            let all = n == buf.len() && n > 0;
+            self.input.consume(n);
+            if !all {
+                break;
+            }
+        }
+        let row = &mut self.row;
+        row.line = self.line;
+        self.core.set_line(self.line);
+        let (mut len, mut fields) = (0, 0);
+        loop {
+            if len == row.bytes.len() {
+                grow(&mut row.bytes);
+            }
+            if fields == row.ends.len() {
+                grow(&mut row.ends);
+            }
+            let input = self.input.fill_buf()?;
+            let (result, nin, nout, nend) =
+                self.core.read_record(input, &mut row.bytes[len..], &mut row.ends[fields..]);
+            self.input.consume(nin);
+            len += nout;
+            fields += nend;
+            match result {
+                ReadRecordResult::InputEmpty | ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {}
+                ReadRecordResult::Record => {
+                    row.len = len;
+                    row.fields = fields;
+                    self.line = self.core.line();
+                    return Ok(true);
+                }
+                ReadRecordResult::End => return Ok(false),
+            }
+        }
+    }
+
+    /// The row as it was, fields joined by the delimiter, at most [`MAX_RAW_BYTES`].
     fn raw(&self) -> Vec<u8> {
         let mut raw = Vec::new();
         for (i, f) in self.row.iter().enumerate() {
             if i > 0 {
                 raw.push(self.delimiter);
             }
-            raw.extend_from_slice(f);
+            raw.extend_from_slice(&f[..f.len().min(MAX_RAW_BYTES.saturating_sub(raw.len()))]);
+            if raw.len() >= MAX_RAW_BYTES {
+                break;
+            }
         }
         raw
     }
 
-    fn reject(&self, line: u64, reason: String) -> Option<Result<Item, InputError>> {
-        Some(Ok(Item::Reject(Reject::new(line, &self.raw(), reason))))
+    fn reject(&self, reason: String) -> Option<Result<Item, InputError>> {
+        Some(Ok(Item::Reject(Reject::new(self.row.line, &self.raw(), reason))))
     }
 }
 
@@ -138,28 +212,28 @@ impl Source for CsvSource {
         if self.columns.is_empty() {
             return None;
         }
-        match self.reader.read_byte_record(&mut self.row) {
+        match self.read_row() {
             Ok(false) => None,
-            Err(e) => Some(Err(InputError::Format { file: self.name.clone(), message: e.to_string() })),
+            Err(source) => Some(Err(InputError::Io { file: self.name.clone(), source })),
             Ok(true) => {
-                let line = self.row.position().map_or(0, |p| p.line());
-                if self.row.len() != self.columns.len() {
+                let line = self.row.line;
+                if self.row.fields != self.columns.len() {
                     let reason =
-                        format!("wrong field count: expected {} fields, found {}", self.columns.len(), self.row.len());
-                    return self.reject(line, reason);
+                        format!("wrong field count: expected {} fields, found {}", self.columns.len(), self.row.fields);
+                    return self.reject(reason);
                 }
-                let mut fields = Vec::with_capacity(self.row.len());
+                let mut fields = Vec::with_capacity(self.row.fields);
                 for (i, f) in self.row.iter().enumerate() {
                     match std::str::from_utf8(f) {
                         Ok(s) => fields.push(s.to_string()),
                         Err(_) => {
                             let reason = format!("invalid encoding: field {:?} is not valid UTF-8", self.columns[i]);
-                            return self.reject(line, reason);
+                            return self.reject(reason);
                         }
                     }
                 }
                 if let Some(reason) = check_text(&fields[self.text_field], self.max_chars, self.transcoded) {
-                    return self.reject(line, reason);
+                    return self.reject(reason);
                 }
                 Some(Ok(Item::Record(Record { line, fields, text_field: self.text_field, object: None })))
             }
@@ -200,6 +274,29 @@ mod tests {
         assert!(matches!(&items[2], Item::Record(r) if r.text() == "multi\nline"));
         assert!(matches!(&items[3], Item::Reject(r) if r.reason.contains("invalid encoding") && r.line == 6));
         assert!(matches!(&items[4], Item::Reject(r) if r.reason.contains("NUL")));
+    }
+
+    #[test]
+    fn crlf_rows_have_the_line_of_their_first_byte() {
+        let data: &'static [u8] = b"id,text\r\n1,ok\r\n2,a,b\r\n\r\n3,\"two\r\nlines\"\r\n4,x,y\r\n5,\xFF\r\n6,last";
+        let rows = items(source(data, &ReadOptions::default()).unwrap());
+        let lines: Vec<(u64, bool)> = rows
+            .iter()
+            .map(|i| match i {
+                Item::Record(r) => (r.line, true),
+                Item::Reject(r) => (r.line, false),
+            })
+            .collect();
+        assert_eq!(lines, [(2, true), (3, false), (5, true), (7, false), (8, false), (9, true)]);
+        assert!(matches!(&rows[2], Item::Record(r) if r.text() == "two\r\nlines"));
+        let tsv: &'static [u8] = b"id\ttext\r\n1\tok\r\n2\ta\tb\r\n";
+        let decoded = decode(Box::new(tsv), None).unwrap();
+        let rows = items(CsvSource::new("t.tsv", decoded, Format::Tsv, &ReadOptions::default()).unwrap());
+        assert!(matches!(&rows[1], Item::Reject(r) if r.line == 3 && r.raw == "2\ta\tb"));
+        // old Mac line ends (CR only) are record ends too, but not lines
+        let cr: &'static [u8] = b"id,text\r1,ok\r2,a,b\r";
+        let rows = items(source(cr, &ReadOptions::default()).unwrap());
+        assert!(matches!(&rows[1], Item::Reject(r) if r.line == 1));
     }
 
     #[test]

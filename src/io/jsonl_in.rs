@@ -120,4 +120,18 @@ mod tests {
             matches!(&items[5], Item::Record(r) if r.text() == "ok" && r.object.as_ref().unwrap().contains_key("from"))
         );
     }
+
+    #[test]
+    fn crlf_lines_keep_their_numbers() {
+        let data: &'static [u8] = b"{\"text\":\"a\"}\r\n\r\n{\"text\":\"b\r\n{\"text\":\"c\"}\r\n[]\r\n";
+        let mut s = JsonlSource::new("t.jsonl", decode(Box::new(data), None).unwrap(), &ReadOptions::default());
+        let mut lines = Vec::new();
+        while let Some(i) = s.next_item() {
+            lines.push(match i.unwrap() {
+                Item::Record(r) => (r.line, true),
+                Item::Reject(r) => (r.line, false),
+            });
+        }
+        assert_eq!(lines, [(1, true), (3, false), (4, true), (5, false)]);
+    }
 }

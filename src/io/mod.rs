@@ -250,6 +250,11 @@ pub trait Source: Send {
     fn columns(&self) -> &[String];
     /// The next record or reject; `None` at the end; `Err` when the input cannot be read further.
     fn next_item(&mut self) -> Option<Result<Item, InputError>>;
+    /// How many messages the input says it holds, for formats whose header declares it (the
+    /// `count` of an SMS-backup XML file), once the header has been read; `None` otherwise.
+    fn declared(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// Where classified records go. The pipeline does not know the format.

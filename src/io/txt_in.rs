@@ -75,4 +75,19 @@ mod tests {
         assert!(matches!(&items[2], Item::Reject(r) if r.reason.contains("NUL")));
         assert!(matches!(&items[3], Item::Record(r) if r.text() == "last" && r.line == 6));
     }
+
+    #[test]
+    fn crlf_lines_keep_their_numbers() {
+        let data: &'static [u8] = b"one\r\n\r\ntwo\r\nbad\x00\r\n\r\n\r\nthree\r\n";
+        let mut s = TxtSource::new("t.txt", decode(Box::new(data), None).unwrap(), &ReadOptions::default());
+        let mut lines = Vec::new();
+        while let Some(i) = s.next_item() {
+            lines.push(match i.unwrap() {
+                Item::Record(r) => (r.line, r.text().to_string()),
+                Item::Reject(r) => (r.line, r.reason),
+            });
+        }
+        let expected = [(1, "one"), (3, "two"), (4, "NUL byte in the text"), (7, "three")];
+        assert_eq!(lines, expected.map(|(l, t)| (l, t.to_string())));
+    }
 }
