@@ -102,7 +102,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     let output = Output::create(args.output.as_deref())?;
     let rejects_to = super::rejects_destination(args.rejects.as_deref(), args.output.as_deref());
-    let mut rejects = RejectWriter::new(rejects_to).redacted(args.redact);
+    let mut rejects = RejectWriter::new(rejects_to).redacted(args.redact).on_temporary(super::signals::temporary);
     let bar = super::progress_bar(args.quiet);
     let tick = |n: u64| {
         if let Some(bar) = &bar {
@@ -130,7 +130,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             summary
         }
     };
-    rejects.flush()?;
+    rejects.finish()?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }

@@ -273,7 +273,7 @@ fn drive(c: &Common, names: &ColumnNames, sink: &mut (dyn Sink + Send)) -> anyho
         LabelsFrom::Auto => !sources.is_empty() && sources.iter().all(|s| labelled::has_labels(s.columns())),
     };
     let rejects_to = super::rejects_destination(c.rejects.as_deref(), c.output.as_deref());
-    let mut rejects = RejectWriter::new(rejects_to).redacted(c.redact);
+    let mut rejects = RejectWriter::new(rejects_to).redacted(c.redact).on_temporary(super::signals::temporary);
     let summary = if from_input {
         pipeline::run(&RecordedLabels, sources, sink, &mut rejects, &Options::default())?
     } else {
@@ -292,7 +292,7 @@ fn drive(c: &Common, names: &ColumnNames, sink: &mut (dyn Sink + Send)) -> anyho
         }
         summary
     };
-    rejects.flush()?;
+    rejects.finish()?;
     if let (true, false, RejectsTo::File(p)) = (summary.rejected() > 0, c.quiet, rejects.destination()) {
         eprintln!("cuishou: {} rejected records are in {}", summary.rejected(), p.display());
     }

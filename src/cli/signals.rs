@@ -46,3 +46,8 @@ fn remove_temporaries() -> usize {
     let Ok(mut temps) = TEMPORARIES.lock() else { return 0 };
     temps.drain(..).filter(|p| std::fs::remove_file(p).is_ok()).count()
 }
+
+/// [`track`] or [`untrack`] a temporary file: the hook the rejects writer calls.
+pub fn temporary(path: &Path, created: bool) {
+    if created { track(path) } else { untrack(path) }
+}

@@ -1,11 +1,14 @@
 //! The rejects file: one CSV row per input record that could not be classified, opened on the
 //! first reject so a clean run leaves no empty file behind, nor the rejects file of an earlier
-//! run that would read as this run's.
+//! run that would read as this run's. It is written under a temporary name beside its final one
+//! and renamed by [`RejectWriter::finish`], so a partial rejects file never stands under the
+//! final name; a FIFO or device destination is written through, never replaced.
 
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{MAX_RAW_BYTES, Reject};
 use crate::output::redact;
@@ -35,12 +38,49 @@ pub struct RejectWriter {
     redact: bool,
     /// Whether an earlier run's rejects file has been looked for.
     stale_cleared: bool,
+    /// The temporary file being written, renamed to the destination by `finish`.
+    temp: Option<Temp>,
+    /// Told of a temporary file when it is created (`true`) and when it is gone (`false`).
+    temp_hook: Option<fn(&Path, bool)>,
+}
+
+/// A temporary rejects file and the permissions its destination had.
+struct Temp {
+    path: PathBuf,
+    mode: Option<std::fs::Permissions>,
+}
+
+/// Makes temporary names unique within the process.
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Creates a new temporary file beside `path` (it follows the umask).
+fn create_temp(path: &Path) -> io::Result<(File, PathBuf)> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    loop {
+        let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+        let temp = dir.join(format!(".cuishou-rejects-{}-{n}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(f) => return Ok((f, temp)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 impl RejectWriter {
     /// A writer to `to`, without masking; nothing is opened before the first reject.
     pub fn new(to: RejectsTo) -> RejectWriter {
-        RejectWriter { to, writer: None, redact: false, stale_cleared: false }
+        RejectWriter { to, writer: None, redact: false, stale_cleared: false, temp: None, temp_hook: None }
+    }
+
+    /// Calls `hook(path, true)` when a temporary file is created and `hook(path, false)` when it
+    /// is renamed or removed, so that a signal handler can remove it.
+    pub fn on_temporary(mut self, hook: fn(&Path, bool)) -> RejectWriter {
+        self.temp_hook = Some(hook);
+        self
     }
 
     /// Masks private data (see [`redact()`](crate::output::redact())) in the file name,
@@ -57,13 +97,26 @@ impl RejectWriter {
 
     fn writer(&mut self) -> io::Result<&mut csv::Writer<Box<dyn Write + Send>>> {
         if self.writer.is_none() {
-            let out: Box<dyn Write + Send> =
-                match &self.to {
-                    RejectsTo::Stderr => Box::new(io::stderr()),
-                    RejectsTo::File(path) => Box::new(File::create(path).map_err(|e| {
+            let out: Box<dyn Write + Send> = match &self.to {
+                RejectsTo::Stderr => Box::new(io::stderr()),
+                RejectsTo::File(path) => {
+                    let context = |e: io::Error| {
                         io::Error::new(e.kind(), format!("creating rejects file {}: {e}", path.display()))
-                    })?),
-                };
+                    };
+                    let existing = std::fs::metadata(path).ok();
+                    if existing.as_ref().is_some_and(|m| !m.is_file()) {
+                        // a FIFO or a device (`--rejects /dev/null`): written through
+                        Box::new(std::fs::OpenOptions::new().write(true).open(path).map_err(context)?)
+                    } else {
+                        let (file, temp) = create_temp(path).map_err(context)?;
+                        if let Some(hook) = self.temp_hook {
+                            hook(&temp, true);
+                        }
+                        self.temp = Some(Temp { path: temp, mode: existing.map(|m| m.permissions()) });
+                        Box::new(file)
+                    }
+                }
+            };
             let mut w = csv::Writer::from_writer(out);
             w.write_record(["file", "line", "reason", "raw"]).map_err(io::Error::other)?;
             self.writer = Some(w);
@@ -83,6 +136,24 @@ impl RejectWriter {
             (masked(redacting, file), masked(redacting, &reject.reason), masked(redacting, &reject.raw));
         let raw = cut(&raw, MAX_RAW_BYTES);
         self.writer()?.write_record([&*file, &line, &*reason, raw]).map_err(io::Error::other)
+    }
+
+    /// Flushes what was written and, for a file, renames the temporary file into place (a file
+    /// it replaces keeps its permissions). Call it once, at the end of the run.
+    pub fn finish(&mut self) -> io::Result<()> {
+        self.flush()?;
+        let Some(w) = self.writer.take() else { return Ok(()) };
+        drop(w.into_inner().map_err(|e| e.into_error())?);
+        let (Some(temp), RejectsTo::File(path)) = (self.temp.take(), &self.to) else { return Ok(()) };
+        let renamed = match &temp.mode {
+            Some(mode) => std::fs::set_permissions(&temp.path, mode.clone()),
+            None => Ok(()),
+        }
+        .and_then(|()| std::fs::rename(&temp.path, path));
+        if let Some(hook) = self.temp_hook {
+            hook(&temp.path, false);
+        }
+        renamed.map_err(|e| io::Error::new(e.kind(), format!("writing rejects file {}: {e}", path.display())))
     }
 
     /// Flushes what was written. Before anything is written, a regular file at the destination
@@ -109,6 +180,18 @@ impl RejectWriter {
     }
 }
 
+impl Drop for RejectWriter {
+    /// A run that stopped before `finish` leaves no partial rejects file.
+    fn drop(&mut self) {
+        if let Some(temp) = self.temp.take() {
+            let _ = std::fs::remove_file(&temp.path);
+            if let Some(hook) = self.temp_hook {
+                hook(&temp.path, false);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,7 +201,7 @@ mod tests {
         let path = dir.path().join("rejects.csv");
         let mut w = RejectWriter::new(RejectsTo::File(path.clone())).redacted(redact);
         w.write(file, reject).unwrap();
-        w.flush().unwrap();
+        w.finish().unwrap();
         drop(w);
         let mut r = csv::ReaderBuilder::new().has_headers(true).from_path(&path).unwrap();
         r.records().map(|rec| rec.unwrap().iter().map(String::from).collect()).collect()
