@@ -21,7 +21,7 @@ pub use csv_out::CsvSink;
 /// What the CSV and JSON Lines sinks write besides label, confidence, tags and evidence.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OutputOptions {
-    /// Mask phone, ID-card and bank-card numbers and e-mail addresses in every field written.
+    /// Mask private data in every field written (see [`redact`](crate::report::redact::redact)).
     pub redact: bool,
     /// Add the `review` flag (`--min-confidence`): `true` for a message sent to review.
     pub review: bool,
