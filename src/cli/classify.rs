@@ -53,8 +53,9 @@ pub struct Args {
     /// Records per parallel chunk; output is flushed after each chunk.
     #[arg(long, default_value_t = 4096, value_name = "N")]
     chunk_size: usize,
-    /// Mask phone, ID-card and bank-card numbers and e-mail addresses (keeping the last 4 digits)
-    /// in every output field, so the output can be shared.
+    /// Mask phone, ID-card and bank-card numbers (keeping the last 4 digits), e-mail addresses
+    /// (keeping the domain) and WeChat and QQ IDs in every output field and in the rejects file,
+    /// so the output can be shared.
     #[arg(long)]
     redact: bool,
     /// For CSV opened in a spreadsheet: a cell starting with =, +, -, @, a tab or a carriage

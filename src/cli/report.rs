@@ -103,8 +103,9 @@ struct Common {
     /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
-    /// Mask phone, ID-card and bank-card numbers and e-mail addresses (keeping the last 4
-    /// digits) everywhere in the report, senders included, so that it can be shared.
+    /// Mask phone, ID-card and bank-card numbers (keeping the last 4 digits), e-mail addresses
+    /// (keeping the domain) and WeChat and QQ IDs everywhere in the report — senders, ids,
+    /// times, input names and the rejects file included — so that it can be shared.
     #[arg(long)]
     redact: bool,
     /// Where labels come from: the input's label/tags/evidence columns when it has them (auto),

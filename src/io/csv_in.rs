@@ -14,7 +14,9 @@ use std::path::Path;
 use csv_core::ReadRecordResult;
 
 use super::decode::Decoded;
-use super::{Format, InputError, Item, MAX_RAW_BYTES, ReadOptions, Record, Reject, Source, check_text};
+use super::{
+    Format, InputError, Item, MAX_RAW_BYTES, RAW_MARGIN_BYTES, ReadOptions, Record, Reject, Source, check_text,
+};
 
 /// A CSV or TSV file (or standard input) with a header row and a text column.
 pub struct CsvSource {
@@ -179,15 +181,17 @@ impl CsvSource {
         }
     }
 
-    /// The row as it was, fields joined by the delimiter, at most [`MAX_RAW_BYTES`].
+    /// The row as it was, fields joined by the delimiter, at most [`MAX_RAW_BYTES`] and the margin
+    /// the rejects writer masks before it cuts.
     fn raw(&self) -> Vec<u8> {
+        const KEEP: usize = MAX_RAW_BYTES + RAW_MARGIN_BYTES;
         let mut raw = Vec::new();
         for (i, f) in self.row.iter().enumerate() {
             if i > 0 {
                 raw.push(self.delimiter);
             }
-            raw.extend_from_slice(&f[..f.len().min(MAX_RAW_BYTES.saturating_sub(raw.len()))]);
-            if raw.len() >= MAX_RAW_BYTES {
+            raw.extend_from_slice(&f[..f.len().min(KEEP.saturating_sub(raw.len()))]);
+            if raw.len() >= KEEP {
                 break;
             }
         }

@@ -17,7 +17,7 @@ pub use redact::redact;
 /// What the CSV and JSON Lines sinks write besides label, confidence, tags and evidence.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OutputOptions {
-    /// Mask phone, ID-card and bank-card numbers and e-mail addresses in every field written.
+    /// Mask private data in every field written (see [`redact()`]).
     pub redact: bool,
     /// Add the `review` flag (`--min-confidence`): `true` for a message sent to review.
     pub review: bool,

@@ -131,7 +131,7 @@ fn meta_line(info: &RunInfo, extra: &str) -> String {
         let _ = write!(m, r#"<span data-rejected="{0}">{0} 条记录无法读取，未计入</span>"#, info.rejected);
     }
     if info.redacted {
-        m.push_str("<span>已遮盖手机号、身份证号、银行卡号和邮箱（保留后4位）</span>");
+        m.push_str("<span>已遮盖手机号、身份证号、银行卡号（保留后4位）、邮箱、微信号和QQ号</span>");
     }
     if info.labels_from_input {
         m.push_str("<span>分类取自输入文件</span>");

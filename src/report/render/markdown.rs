@@ -35,7 +35,7 @@ impl EvidenceReport {
             let _ = writeln!(md, "- 另有 {} 条记录无法读取，未计入", info.rejected);
         }
         if info.redacted {
-            let _ = writeln!(md, "- 已遮盖手机号、身份证号、银行卡号和电子邮箱（保留后4位）");
+            let _ = writeln!(md, "- 已遮盖手机号、身份证号、银行卡号（保留后4位）、电子邮箱、微信号和QQ号");
         }
         let _ = writeln!(md, "\n> {}\n", law::DISCLAIMER);
         let _ = writeln!(md, "## 发送方一览\n");
