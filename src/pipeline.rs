@@ -74,6 +74,23 @@ pub struct FileCounts {
     pub classified: u64,
     /// Records written to the rejects.
     pub rejected: u64,
+    /// How many messages the input says it holds (an SMS backup's `count`), when it says.
+    pub declared: Option<u64>,
+}
+
+impl FileCounts {
+    /// `the export declares N messages, M were read` when an input holds fewer records than it
+    /// declares (a truncated export).
+    pub fn shortfall(&self) -> Option<String> {
+        self.declared
+            .filter(|&d| d > self.read)
+            .map(|d| {
+                format!(
+                    "the export declares {d} messages, {} records were read ({} classified, {} rejected): the file ends early",
+                    self.read, self.classified, self.rejected
+                )
+            })
+    }
 }
 
 /// What a run did, per input.
@@ -97,6 +114,10 @@ impl Summary {
     /// Records rejected over all inputs.
     pub fn rejected(&self) -> u64 {
         self.files.iter().map(|f| f.rejected).sum()
+    }
+    /// Messages the inputs declare, summed over those that declare a count.
+    pub fn declared(&self) -> Option<u64> {
+        self.files.iter().filter_map(|f| f.declared).reduce(|a, b| a + b)
     }
 }
 
@@ -136,12 +157,14 @@ fn item_bytes(item: &Item) -> usize {
     }
 }
 
+/// Reads every source into chunks; returns what each source declares it holds.
 fn read_all(
     mut sources: Vec<Box<dyn Source>>,
     chunk_size: usize,
     chunk_bytes: usize,
     tx: SyncSender<Result<Chunk, InputError>>,
-) {
+) -> Vec<Option<u64>> {
+    let declared = |sources: &[Box<dyn Source>]| sources.iter().map(|s| s.declared()).collect();
     for (file, source) in sources.iter_mut().enumerate() {
         let mut items = Vec::with_capacity(chunk_size.min(1024));
         let mut bytes = 0;
@@ -153,21 +176,22 @@ fn read_all(
                 }
                 Err(e) => {
                     let _ = tx.send(Err(e));
-                    return;
+                    return declared(&sources);
                 }
             }
             if items.len() == chunk_size || bytes >= chunk_bytes {
                 bytes = 0;
                 let full = std::mem::replace(&mut items, Vec::with_capacity(chunk_size.min(1024)));
                 if tx.send(Ok(Chunk { file, items: full })).is_err() {
-                    return;
+                    return declared(&sources);
                 }
             }
         }
         if !items.is_empty() && tx.send(Ok(Chunk { file, items })).is_err() {
-            return;
+            return declared(&sources);
         }
     }
+    declared(&sources)
 }
 
 fn write_all(
@@ -263,7 +287,7 @@ pub fn run<L: Labeller>(
     let (read_tx, read_rx) = sync_channel::<Result<Chunk, InputError>>(2);
     let (write_tx, write_rx) = sync_channel::<Labelled>(2);
     let result = std::thread::scope(|scope| {
-        scope.spawn(move || read_all(sources, chunk_size, chunk_bytes, read_tx));
+        let reader = scope.spawn(move || read_all(sources, chunk_size, chunk_bytes, read_tx));
         let writer = scope.spawn(|| write_all(write_rx, sink, rejects, &mut counts, fail_on_reject, progress));
         let mut input_error = None;
         for chunk in read_rx {
@@ -291,12 +315,18 @@ pub fn run<L: Labeller>(
         let written = writer
             .join()
             .unwrap_or_else(|_| Err(PipelineError::Output(std::io::Error::other("writer thread panicked"))));
-        match (written, input_error) {
+        let declared = reader.join().unwrap_or_default();
+        let result = match (written, input_error) {
             (Err(e), _) => Err(e),
             (Ok(()), Some(e)) => Err(e.into()),
             (Ok(()), None) => Ok(()),
-        }
+        };
+        (result, declared)
     });
+    let (result, declared) = result;
     result?;
+    for (c, d) in counts.iter_mut().zip(declared) {
+        c.declared = d;
+    }
     Ok(Summary { files: counts, elapsed: started.elapsed() })
 }

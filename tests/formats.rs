@@ -154,6 +154,16 @@ fn a_truncated_export_says_it_ends_early() {
         "{:?}",
         rejects[1]
     );
+    // the summary and both report forms say how many were declared and read
+    assert!(
+        stderr.contains("cut.xml: the export declares 43 messages, 22 records were read (21 classified, 1 rejected): the file ends early"),
+        "{stderr}"
+    );
+    let out = wd.run(&["report", "evidence", "cut.xml", "-o", "e.md"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the export declares 43 messages"));
+    assert!(wd.read("e.md").contains("导出文件声明 43 条消息，实际读取 22 条"), "{}", wd.read("e.md"));
+    wd.run(&["report", "evidence", "cut.xml", "-o", "e.html"]);
+    assert!(wd.read("e.html").contains("导出文件声明 43 条消息"));
 }
 
 #[test]

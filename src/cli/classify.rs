@@ -159,6 +159,11 @@ fn print_summary(summary: &Summary, rejects: &RejectWriter) -> std::io::Result<(
             writeln!(err, "  {}: {} read, {} classified, {} rejected", f.name, f.read, f.classified, f.rejected)?;
         }
     }
+    for f in &summary.files {
+        if let Some(shortfall) = f.shortfall() {
+            writeln!(err, "cuishou: {}: {shortfall}", f.name)?;
+        }
+    }
     if let (true, RejectsTo::File(p)) = (summary.rejected() > 0, rejects.destination()) {
         writeln!(err, "cuishou: rejected records are in {}", p.display())?;
     }

@@ -301,6 +301,7 @@ fn drive(c: &Common, names: &ColumnNames, sink: &mut (dyn Sink + Send)) -> anyho
         inputs,
         read: summary.read(),
         rejected: summary.rejected(),
+        declared: summary.declared(),
         generated: RunInfo::now(),
         redacted: c.redact,
         labels_from_input: from_input,
@@ -318,6 +319,11 @@ fn finish(c: &Common, summary: &Summary, note: &str) -> anyhow::Result<Outcome> 
             summary.rejected(),
             secs
         );
+        for f in &summary.files {
+            if let Some(shortfall) = f.shortfall() {
+                eprintln!("cuishou: {}: {shortfall}", f.name);
+            }
+        }
     }
     Ok(if summary.rejected() > 0 { Outcome::SomeRejected } else { Outcome::Done })
 }

@@ -231,6 +231,8 @@ pub struct RunInfo {
     pub read: u64,
     /// Records that could not be classified, left out of the report.
     pub rejected: u64,
+    /// Messages the inputs declare they hold (an SMS backup's `count`), when they say.
+    pub declared: Option<u64>,
     /// When the report was made, `YYYY-MM-DD HH:MM` China time.
     pub generated: String,
     /// Whether `--redact` masked numbers and addresses.

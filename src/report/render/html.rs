@@ -5,7 +5,9 @@
 use std::fmt::Write;
 
 use super::svg::{self, Bar, Series, label_color};
-use super::{REVIEW_HEADING, activity_line, contact_suffix, escape, fmt_count, sender_display, sources};
+use super::{
+    REVIEW_HEADING, activity_line, contact_suffix, escape, fmt_count, sender_display, shortfall_note, sources,
+};
 use crate::labels::{Label, Tag};
 use crate::output::marked_pieces;
 use crate::prediction::Span;
@@ -129,6 +131,9 @@ fn meta_line(info: &RunInfo, extra: &str) -> String {
     }
     if info.rejected > 0 {
         let _ = write!(m, r#"<span data-rejected="{0}">{0} 条记录无法读取，未计入</span>"#, info.rejected);
+    }
+    if let Some(note) = shortfall_note(info) {
+        let _ = write!(m, r#"<span class="bad">{}</span>"#, escape(&note));
     }
     if info.redacted {
         m.push_str("<span>已遮盖手机号、身份证号、银行卡号（保留后4位）、邮箱、微信号和QQ号</span>");

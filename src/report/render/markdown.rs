@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{REVIEW_HEADING, activity_line, contact_suffix, sender_display, sources};
+use super::{REVIEW_HEADING, activity_line, contact_suffix, sender_display, shortfall_note, sources};
 use crate::labels::{Label, Tag};
 use crate::output::marked_pieces;
 use crate::prediction::Span;
@@ -33,6 +33,9 @@ impl EvidenceReport {
         }
         if info.rejected > 0 {
             let _ = writeln!(md, "- 另有 {} 条记录无法读取，未计入", info.rejected);
+        }
+        if let Some(note) = shortfall_note(info) {
+            let _ = writeln!(md, "- {note}");
         }
         if info.redacted {
             let _ = writeln!(md, "- 已遮盖手机号、身份证号、银行卡号（保留后4位）、电子邮箱、微信号和QQ号");

@@ -85,6 +85,14 @@ pub fn sources(info: &RunInfo) -> String {
     if info.redacted { redact(&inputs) } else { inputs }
 }
 
+/// `导出文件声明 N 条消息，实际读取 M 条，文件不完整` when the inputs declare more messages than
+/// were read (a truncated export).
+pub fn shortfall_note(info: &RunInfo) -> Option<String> {
+    info.declared
+        .filter(|&d| d > info.read)
+        .map(|d| format!("导出文件声明 {d} 条消息，实际读取 {} 条：文件不完整（提前结束）", info.read))
+}
+
 /// Tag names of a tag set, in the fixed tag order.
 fn tag_list(tags: TagSet) -> Vec<&'static str> {
     tags.iter().map(Tag::as_str).collect()
