@@ -267,10 +267,11 @@ impl Classifier {
         if label == Label::DoctoredImageThreat {
             out.insert(Tag::Image);
         } else if out.is_empty() {
+            // (tag outputs no row taught say 0 for every tag: no best one to make up)
             let best = Tag::ALL
                 .iter()
                 .zip(&scores.tags)
-                .filter(|(t, _)| **t != Tag::Image)
+                .filter(|(t, p)| **t != Tag::Image && **p > 0.0)
                 .max_by(|a, b| a.1.total_cmp(b.1))
                 .map(|(t, _)| *t);
             if let Some(t) = best {
