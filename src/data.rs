@@ -81,6 +81,16 @@ mod tests {
     }
 
     #[test]
+    fn without_a_tags_column_tags_are_unknown_not_empty() {
+        let f = write("text,label\n再还不上就上门,intimidation\n还钱,lawful_reminder\n");
+        let rows = read_labelled(&[f.path().display().to_string()]).unwrap();
+        assert!(rows.iter().all(|r| r.tags.is_none()), "no tags column: tags unknown, so not trained");
+        let f = write("text,label,tags\n再还不上就上门,intimidation,\n");
+        let rows = read_labelled(&[f.path().display().to_string()]).unwrap();
+        assert_eq!(rows[0].tags, Some(crate::labels::TagSet::default()), "an empty tags field: known, none");
+    }
+
+    #[test]
     fn bad_rows_name_file_and_line() {
         let f = write("text,label\nok,other\nbad,threat\n");
         let err = read_labelled(&[f.path().display().to_string()]).unwrap_err().to_string();

@@ -210,3 +210,20 @@ fn a_diverging_training_run_is_an_error_and_leaves_no_model() {
     assert!(err.contains("diverged"), "{err}");
     assert!(!wd.path("m.model").exists(), "no model is written");
 }
+
+#[test]
+fn training_without_a_tags_column_does_not_teach_every_tag() {
+    let wd = Workdir::new();
+    let untagged: String =
+        LABELLED.lines().map(|l| l.splitn(4, ',').take(3).collect::<Vec<_>>().join(",") + "\n").collect();
+    assert!(untagged.starts_with("id,text,label\n"));
+    wd.write("train.csv", untagged);
+    wd.ok(&["train", "train.csv", "-o", "m.model", "--epochs", "30", "--bucket-bits", "14"]);
+    wd.write("in.csv", "text\n再不还钱就打爆你通讯录，让你全家知道。\n明天我们的人去你单位找你领导。\n");
+    let rows = parse_csv(&wd.ok(&["classify", "in.csv", "--model", "m.model"]));
+    for row in &rows[1..] {
+        assert_eq!(row[1], "intimidation", "{row:?}");
+        let tags: Vec<&str> = row[3].split(';').collect();
+        assert!(tags.len() < 3, "unknown tags were taught as every tag: {row:?}");
+    }
+}

@@ -271,3 +271,56 @@ fn crlf_inputs_reject_with_the_right_line_numbers() {
         assert_eq!(lines, ["3", "6"], "{name}: {rejects:?}");
     }
 }
+
+/// Runs cuishou and returns its output with the peak resident memory seen (VmHWM, in KiB), polled
+/// from /proc while it runs.
+#[cfg(target_os = "linux")]
+fn run_with_peak_memory(wd: &Workdir, args: &[&str]) -> (std::process::Output, u64) {
+    let mut child =
+        wd.command(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    while child.try_wait().unwrap().is_none() {
+        let status = std::fs::read_to_string(&status_file).unwrap_or_default();
+        let hwm = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().strip_suffix("kB"));
+        peak = peak.max(hwm.and_then(|v| v.trim().parse().ok()).unwrap_or(0));
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    (child.wait_with_output().unwrap(), peak)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_50_mb_line_or_field_is_one_reject_in_bounded_memory() {
+    let wd = Workdir::new();
+    let big = 50 << 20;
+    wd.write("small.txt", "你好\n");
+    let mut line = vec![b'a'; big];
+    wd.write("line.txt", &line);
+    line.splice(0..0, b"id,text\n1,\"".iter().copied());
+    line.extend_from_slice(b"\"\"\n,\"\r\n2,ok\n");
+    wd.write("field.csv", &line);
+    drop(line);
+    let (_, baseline) = run_with_peak_memory(&wd, &["classify", "small.txt", "-o", "small.out.csv"]);
+    for (name, records) in [("line.txt", 1), ("field.csv", 2)] {
+        let out = format!("{name}.out.csv");
+        let (run, peak) = run_with_peak_memory(&wd, &["classify", name, "-o", &out]);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(3), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{records} records read, {} classified, 1 rejected", records - 1)),
+            "{stderr}"
+        );
+        let rejects = parse_csv(&wd.read(&format!("{out}.rejects.csv")));
+        assert_eq!(rejects.len(), 2);
+        // the field holds the a's, an escaped quote, a line break and a comma
+        let (line, chars) = if name == "line.txt" { ("1", big) } else { ("2", big + 3) };
+        assert_eq!(rejects[1][1], line, "{name}");
+        assert_eq!(rejects[1][2], format!("text longer than --max-chars ({chars} > 20000 characters)"), "{name}");
+        assert!(baseline > 0 && peak > 0, "the memory of the runs could not be read");
+        assert!(
+            peak < baseline + 25 * 1024,
+            "{name}: peak memory {peak} KiB, {baseline} KiB for a small input: the line was buffered"
+        );
+    }
+}

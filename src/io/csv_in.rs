@@ -6,6 +6,13 @@
 //! next record from before that LF — one line too low in every CRLF file. Here the line endings
 //! before a record are skipped and counted first (csv_core would skip them too), so a record's
 //! line is that of its first byte.
+//!
+//! A row is kept up to the bytes a text of `--max-chars` characters and the other fields may take
+//! ([`text_bytes`] + [`OTHER_BYTES`]), and up to one field more than the header has. Past that,
+//! csv_core goes on parsing (quotes and all) to the row's end into a small scratch buffer that is
+//! dropped, so a 50 MB quoted field or an endless line costs the bound in memory, and the row is
+//! one reject with its line. The text field's characters are counted on the way, so the reason
+//! is the usual `text longer than --max-chars (N > M characters)`.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -15,8 +22,16 @@ use csv_core::ReadRecordResult;
 
 use super::decode::Decoded;
 use super::{
-    Format, InputError, Item, MAX_RAW_BYTES, RAW_MARGIN_BYTES, ReadOptions, Record, Reject, Source, check_text,
+    Format, InputError, Item, MAX_RAW_BYTES, OTHER_BYTES, RAW_MARGIN_BYTES, ReadOptions, Record, Reject, Source,
+    check_text, text_bytes, too_long, utf8_chars,
 };
+
+/// Output past a row's bound goes here to be dropped.
+const SCRATCH_BYTES: usize = 1 << 16;
+/// Field ends past the bound go here.
+const SCRATCH_ENDS: usize = 1 << 8;
+/// The most columns a header row may have.
+const MAX_COLUMNS: usize = 1 << 16;
 
 /// A CSV or TSV file (or standard input) with a header row and a text column.
 pub struct CsvSource {
@@ -31,9 +46,15 @@ pub struct CsvSource {
     /// The line of the next byte of input, 1-based.
     line: u64,
     row: Row,
+    /// The most bytes and field ends of a row that are kept.
+    max_bytes: usize,
+    max_fields: usize,
+    scratch: Vec<u8>,
+    scratch_ends: Vec<usize>,
 }
 
-/// The row last read: its fields' bytes one after another and where each field ends.
+/// The row last read: its fields' bytes one after another and where each field ends, as far as
+/// they are kept.
 #[derive(Default)]
 struct Row {
     bytes: Vec<u8>,
@@ -42,12 +63,26 @@ struct Row {
     len: usize,
     fields: usize,
     line: u64,
+    /// All the row's bytes and fields, kept or not.
+    total: usize,
+    all_fields: usize,
+    /// Characters of the text field among the bytes not kept.
+    dropped_text_chars: u64,
 }
 
 impl Row {
+    /// Field `i` of the kept ones, as far as its bytes are kept (empty if it was not kept).
     fn field(&self, i: usize) -> &[u8] {
+        if i >= self.fields {
+            return &[];
+        }
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start..self.ends[i]]
+        &self.bytes[start.min(self.len)..self.ends[i].min(self.len)]
+    }
+
+    /// Whether bytes or fields of the row were dropped.
+    fn cut(&self) -> bool {
+        self.total > self.len || self.all_fields > self.fields
     }
 
     fn iter(&self) -> impl Iterator<Item = &[u8]> {
@@ -80,10 +115,12 @@ pub fn sniff_delimiter(header: &[u8]) -> u8 {
     if counts[best] == 0 { b',' } else { candidates[best] }
 }
 
-/// Doubles a buffer (at least to 64 entries).
-fn grow<T: Default + Clone>(v: &mut Vec<T>) {
-    let n = (v.len() * 2).max(64);
-    v.resize(n, T::default());
+/// Doubles a buffer (at least to 64 entries), up to `most`.
+fn grow<T: Default + Clone>(v: &mut Vec<T>, most: usize) {
+    let n = (v.len() * 2).max(64).min(most);
+    if n > v.len() {
+        v.resize(n, T::default());
+    }
 }
 
 impl CsvSource {
@@ -112,11 +149,22 @@ impl CsvSource {
             transcoded: decoded.transcoded,
             line: 1,
             row: Row::default(),
+            max_bytes: text_bytes(options.max_chars).saturating_add(OTHER_BYTES),
+            max_fields: MAX_COLUMNS,
+            scratch: vec![0; SCRATCH_BYTES],
+            scratch_ends: vec![0; SCRATCH_ENDS],
         };
-        let read = source.read_row().map_err(|source| InputError::Io { file: name.to_string(), source })?;
+        let read = source.read_row(usize::MAX).map_err(|source| InputError::Io { file: name.to_string(), source })?;
         if !read {
             // An empty file holds no records: nothing to classify, nothing to reject.
             return Ok(source);
+        }
+        if source.row.cut() {
+            let message = format!(
+                "the header row is longer than {} bytes or has more than {MAX_COLUMNS} columns",
+                source.max_bytes
+            );
+            return Err(InputError::Format { file: name.to_string(), message });
         }
         let mut columns = Vec::with_capacity(source.row.fields);
         for (i, h) in source.row.iter().enumerate() {
@@ -133,12 +181,14 @@ impl CsvSource {
         source.text_field = columns.iter().position(|c| c.trim() == column).ok_or_else(|| {
             InputError::MissingColumn { file: name.to_string(), column: column.clone(), found: columns.join(", ") }
         })?;
+        source.max_fields = columns.len() + 1;
         source.columns = columns;
         Ok(source)
     }
 
-    /// Reads the next row into `row`; false at the end of the input.
-    fn read_row(&mut self) -> io::Result<bool> {
+    /// Reads the next row into `row`, counting the characters field `text_field` has past the
+    /// bound; false at the end of the input.
+    fn read_row(&mut self, text_field: usize) -> io::Result<bool> {
         // The line endings before a record: csv_core skips them, but counting them here makes
         // the line of the record that of its first byte (the LF of a CRLF is still unread).
         loop {
@@ -151,29 +201,52 @@ impl CsvSource {
                 break;
             }
         }
-        let row = &mut self.row;
+        let CsvSource { input, core, row, scratch, scratch_ends, max_bytes, max_fields, .. } = self;
         row.line = self.line;
-        self.core.set_line(self.line);
-        let (mut len, mut fields) = (0, 0);
+        core.set_line(self.line);
+        let (mut len, mut fields, mut total, mut all_fields, mut dropped_text_chars) = (0, 0, 0, 0, 0);
         loop {
             if len == row.bytes.len() {
-                grow(&mut row.bytes);
+                grow(&mut row.bytes, *max_bytes);
             }
             if fields == row.ends.len() {
-                grow(&mut row.ends);
+                grow(&mut row.ends, *max_fields);
             }
-            let input = self.input.fill_buf()?;
-            let (result, nin, nout, nend) =
-                self.core.read_record(input, &mut row.bytes[len..], &mut row.ends[fields..]);
-            self.input.consume(nin);
-            len += nout;
-            fields += nend;
+            let keep = len < row.bytes.len();
+            let keep_ends = fields < row.ends.len();
+            let buf = input.fill_buf()?;
+            let out = if keep { &mut row.bytes[len..] } else { &mut scratch[..] };
+            let ends = if keep_ends { &mut row.ends[fields..] } else { &mut scratch_ends[..] };
+            let (result, nin, nout, nend) = core.read_record(buf, out, ends);
+            input.consume(nin);
+            if keep_ends {
+                fields += nend;
+            }
+            if keep {
+                len += nout;
+            } else if nout > 0 {
+                // dropped bytes: count those of the text field (its start is known once the
+                // field before it has ended)
+                let start = if text_field == 0 { Some(0) } else { row.ends[..fields].get(text_field - 1).copied() };
+                if let Some(start) = start {
+                    let end = row.ends[..fields].get(text_field).copied().unwrap_or(usize::MAX);
+                    let (from, to) = (start.max(total), end.min(total + nout));
+                    if from < to {
+                        dropped_text_chars += utf8_chars(&scratch[from - total..to - total]);
+                    }
+                }
+            }
+            total += nout;
+            all_fields += nend;
             match result {
                 ReadRecordResult::InputEmpty | ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {}
                 ReadRecordResult::Record => {
                     row.len = len;
                     row.fields = fields;
-                    self.line = self.core.line();
+                    row.total = total;
+                    row.all_fields = all_fields;
+                    row.dropped_text_chars = dropped_text_chars;
+                    self.line = core.line();
                     return Ok(true);
                 }
                 ReadRecordResult::End => return Ok(false),
@@ -216,14 +289,30 @@ impl Source for CsvSource {
         if self.columns.is_empty() {
             return None;
         }
-        match self.read_row() {
+        match self.read_row(self.text_field) {
             Ok(false) => None,
             Err(source) => Some(Err(InputError::Io { file: self.name.clone(), source })),
             Ok(true) => {
                 let line = self.row.line;
-                if self.row.fields != self.columns.len() {
-                    let reason =
-                        format!("wrong field count: expected {} fields, found {}", self.columns.len(), self.row.fields);
+                if self.row.all_fields != self.columns.len() {
+                    let reason = format!(
+                        "wrong field count: expected {} fields, found {}",
+                        self.columns.len(),
+                        self.row.all_fields
+                    );
+                    return self.reject(reason);
+                }
+                if self.row.cut() {
+                    let chars = utf8_chars(self.row.field(self.text_field)) + self.row.dropped_text_chars;
+                    let reason = if chars > self.max_chars as u64 {
+                        too_long(chars, self.max_chars)
+                    } else {
+                        format!(
+                            "record longer than --max-chars allows ({} bytes > {}: {} characters of text and \
+                             {OTHER_BYTES} bytes of other fields)",
+                            self.row.total, self.max_bytes, self.max_chars
+                        )
+                    };
                     return self.reject(reason);
                 }
                 let mut fields = Vec::with_capacity(self.row.fields);
@@ -312,6 +401,43 @@ mod tests {
         let items = items(source(b"id;text\n1;abc\n2;abcd\n", &options).unwrap());
         assert!(matches!(&items[0], Item::Record(r) if r.text() == "abc"));
         assert!(matches!(&items[1], Item::Reject(r) if r.reason.contains("--max-chars")));
+    }
+
+    #[test]
+    fn rows_past_the_bound_are_one_reject_each_and_not_buffered() {
+        let options = ReadOptions { max_chars: 3, ..ReadOptions::default() };
+        let big = 3 * (1 << 20);
+        let mut data = b"id,text,note\r\n1,\xE4\xB8\xAD\xE4\xB8\xAD\xE4\xB8\xAD,n\r\n2,\"".to_vec();
+        // a quoted field with quotes, delimiters and line breaks in it, and its characters counted
+        for _ in 0..big / 8 {
+            data.extend_from_slice("a\"\",\r\n中".as_bytes());
+        }
+        data.extend_from_slice(b"\",n\r\n3,ok,n\r\n4,");
+        data.extend(std::iter::repeat_n(b'x', big));
+        data.extend_from_slice(b",n\n5,ok,");
+        data.extend(std::iter::repeat_n(b'y', big));
+        data.extend_from_slice(b"\n6,end,n");
+        let decoded = decode(Box::new(std::io::Cursor::new(data)), None).unwrap();
+        let mut s = CsvSource::new("t.csv", decoded, Format::Csv, &options).unwrap();
+        let mut rows = Vec::new();
+        while let Some(item) = s.next_item() {
+            rows.push(item.unwrap());
+            assert!(s.row.bytes.len() <= s.max_bytes && s.row.ends.len() <= 64);
+        }
+        assert_eq!(rows.len(), 6);
+        assert!(matches!(&rows[0], Item::Record(r) if r.text() == "中中中" && r.line == 2));
+        let Item::Reject(quoted) = &rows[1] else { panic!("{:?}", rows[1]) };
+        let chars = big / 8 * 6;
+        assert_eq!(quoted.line, 3);
+        assert_eq!(quoted.reason, format!("text longer than --max-chars ({chars} > 3 characters)"));
+        assert!(quoted.raw.starts_with("2,a\",\r\n中a"), "{:?}", &quoted.raw[..20]);
+        assert!(matches!(&rows[2], Item::Record(r) if r.text() == "ok" && r.line == 4 + big as u64 / 8));
+        let line = 5 + big as u64 / 8;
+        assert!(matches!(&rows[3], Item::Reject(r) if r.line == line && r.reason.contains(&format!("({big} > 3"))));
+        let Item::Reject(note) = &rows[4] else { panic!("{:?}", rows[4]) };
+        assert_eq!(note.line, line + 1);
+        assert!(note.reason.starts_with(&format!("record longer than --max-chars allows ({} bytes", big + 3)));
+        assert!(matches!(&rows[5], Item::Record(r) if r.text() == "end" && r.line == line + 2), "{:?}", rows[5]);
     }
 
     #[test]

@@ -1,11 +1,20 @@
 //! JSON Lines input: one object per line; the text field named by `--text-column`. Blank lines
-//! are not records; every other line is a record or a reject.
+//! are not records; every other line is a record or a reject. A line is buffered up to the bytes
+//! a text of `--max-chars` characters and the object's other fields may take ([`line_bytes`]); a
+//! longer one is skipped to its end and rejected.
 
 use serde_json::{Map, Value};
 
 use super::decode::Decoded;
-use super::lines::Lines;
-use super::{InputError, Item, ReadOptions, Record, Reject, Source, check_text};
+use super::lines::{Line, Lines};
+use super::{InputError, Item, OTHER_BYTES, ReadOptions, Record, Reject, Source, check_text};
+
+/// The bytes a line may take before it is rejected unread: a text of `max_chars` characters
+/// JSON-escaped (`\ud83d\ude00`, 12 bytes for one character, at worst) and [`OTHER_BYTES`] for the
+/// rest of the object.
+fn line_bytes(max_chars: usize) -> usize {
+    max_chars.saturating_mul(12).saturating_add(OTHER_BYTES)
+}
 
 /// A JSON Lines file (or standard input): one object per line.
 pub struct JsonlSource {
@@ -37,7 +46,7 @@ impl JsonlSource {
         }
         JsonlSource {
             name: name.to_string(),
-            lines: Lines::new(decoded.reader),
+            lines: Lines::new(decoded.reader, line_bytes(options.max_chars)),
             columns,
             max_chars: options.max_chars,
             transcoded: decoded.transcoded,
@@ -84,7 +93,16 @@ impl Source for JsonlSource {
 
     fn next_item(&mut self) -> Option<Result<Item, InputError>> {
         let (line, bytes) = match self.lines.next_line(&self.name)? {
-            Ok(l) => l,
+            Ok(Line::Text(line, bytes)) => (line, bytes),
+            Ok(Line::TooLong { line, head, bytes, .. }) => {
+                let limit = line_bytes(self.max_chars);
+                let reason = format!(
+                    "line longer than --max-chars allows ({bytes} bytes > {limit}: {} characters of text, \
+                     JSON-escaped, and {OTHER_BYTES} bytes of other fields)",
+                    self.max_chars
+                );
+                return Some(Ok(Item::Reject(Reject::new(line, head, reason))));
+            }
             Err(e) => return Some(Err(e)),
         };
         Some(Ok(match JsonlSource::parse(&self.columns, self.max_chars, self.transcoded, line, bytes) {
@@ -119,6 +137,32 @@ mod tests {
         assert!(
             matches!(&items[5], Item::Record(r) if r.text() == "ok" && r.object.as_ref().unwrap().contains_key("from"))
         );
+    }
+
+    #[test]
+    fn a_line_past_the_bound_is_one_reject_and_not_buffered() {
+        let options = ReadOptions { max_chars: 2, ..ReadOptions::default() };
+        let limit = line_bytes(2);
+        let mut data = b"{\"text\":\"\\ud83d\\ude00\\ud83d\\ude00\"}\r\n{\"text\":\"abc\"}\r\n{\"text\":\"".to_vec();
+        data.extend(std::iter::repeat_n(b'x', 3 * limit));
+        data.extend_from_slice(b"\"}\r\n{\"text\":\"ok\"}\n");
+        let decoded = decode(Box::new(std::io::Cursor::new(data)), None).unwrap();
+        let mut s = JsonlSource::new("t.jsonl", decoded, &options);
+        let mut items = Vec::new();
+        while let Some(i) = s.next_item() {
+            items.push(i.unwrap());
+        }
+        assert_eq!(items.len(), 4);
+        assert!(matches!(&items[0], Item::Record(r) if r.text() == "😀😀"), "escaped characters fit");
+        assert!(matches!(&items[1], Item::Reject(r) if r.reason.contains("(3 > 2 characters)")));
+        let Item::Reject(long) = &items[2] else { panic!("{:?}", items[2]) };
+        assert_eq!(long.line, 3);
+        assert!(
+            long.reason
+                .starts_with(&format!("line longer than --max-chars allows ({} bytes > {limit}", 3 * limit + 11))
+        );
+        assert!(matches!(&items[3], Item::Record(r) if r.line == 4 && r.text() == "ok"));
+        assert!(s.lines.buffered() <= 2 * (limit + 2), "{} bytes buffered", s.lines.buffered());
     }
 
     #[test]

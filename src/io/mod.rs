@@ -27,6 +27,26 @@ pub use txt_in::TxtSource;
 /// Longest text classified by default, in characters.
 pub const DEFAULT_MAX_CHARS: usize = 20_000;
 
+/// Bytes a record may hold besides its text (other columns, JSON syntax and fields) before it is
+/// rejected without being buffered further.
+pub const OTHER_BYTES: usize = 1 << 20;
+
+/// The most bytes a text of `max_chars` characters takes in UTF-8: a record holding more is
+/// rejected by a reader before it is buffered whole.
+pub fn text_bytes(max_chars: usize) -> usize {
+    max_chars.saturating_mul(4)
+}
+
+/// Characters in UTF-8 bytes: the bytes that do not continue a sequence.
+pub(crate) fn utf8_chars(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count() as u64
+}
+
+/// The reason a text of `chars` characters, more than `max_chars`, is rejected.
+pub fn too_long(chars: u64, max_chars: usize) -> String {
+    format!("text longer than --max-chars ({chars} > {max_chars} characters)")
+}
+
 /// The input formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
@@ -74,7 +94,9 @@ pub struct ReadOptions {
     pub delimiter: Option<u8>,
     /// Overrides encoding detection.
     pub encoding: Option<&'static encoding_rs::Encoding>,
-    /// Texts longer than this many characters are rejected.
+    /// Texts longer than this many characters are rejected. Readers stop buffering a record
+    /// past a byte bound that follows from it ([`text_bytes`], [`OTHER_BYTES`]), so an endless
+    /// line or field costs bounded memory and ends as one reject.
     pub max_chars: usize,
 }
 
@@ -135,7 +157,7 @@ pub fn check_text(text: &str, max_chars: usize, transcoded: bool) -> Option<Stri
     if text.len() > max_chars {
         let n = text.chars().count();
         if n > max_chars {
-            return Some(format!("text longer than --max-chars ({n} > {max_chars} characters)"));
+            return Some(too_long(n as u64, max_chars));
         }
     }
     None

@@ -12,6 +12,11 @@
 //! - The header's `count` is what the export declares ([`Source::declared`]). When the file ends
 //!   early (cut off inside a tag, or no `</smses>`) and fewer messages were read, the reject says
 //!   so: `file ends early: the export declares 43 messages, 21 were read`.
+//! - quick-xml buffers a whole tag, so a [`Limiter`] in front of it keeps at most what
+//!   `--max-chars` characters can take in XML of each attribute value (16 bytes a character, for
+//!   `&#55357;&#56832;`) and drops the rest, noting where; a message whose text (or another
+//!   attribute it is read from) was cut is rejected as too long. Cut values it does not read,
+//!   such as a part's base64 `data`, do not matter. A 200 MB body costs the bound in memory.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufReader, Read};
@@ -21,17 +26,21 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use super::decode::Decoded;
-use super::{InputError, Item, ReadOptions, Record, Reject, Source, check_text};
+use super::{InputError, Item, OTHER_BYTES, ReadOptions, Record, Reject, Source, check_text};
 
 /// The columns of an SMS backup's records, in order: the text takes the name of the text
 /// column; `attachments` lists an MMS's non-text parts (`content-type name`, `;`-separated).
 pub const COLUMNS: [&str; 7] = ["id", "sender", "contact_name", "time", "type", "text", "attachments"];
 const TEXT_FIELD: usize = 5;
+/// The attributes read from each element: a cut in one of these rejects the message.
+const SMS_ATTRIBUTES: [&str; 5] = ["address", "contact_name", "date", "type", "body"];
+const MMS_ATTRIBUTES: [&str; 4] = ["address", "contact_name", "date", "msg_box"];
+const PART_ATTRIBUTES: [&str; 5] = ["ct", "text", "name", "cl", "fn"];
 
 /// An Android "SMS Backup & Restore" XML file: one record per `<sms>` and per `<mms>`.
 pub struct SmsXmlSource {
     name: String,
-    reader: Reader<BufReader<Box<dyn Read + Send>>>,
+    reader: Reader<BufReader<Limiter>>,
     columns: Vec<String>,
     max_chars: usize,
     transcoded: bool,
@@ -117,6 +126,337 @@ fn attachment_note(attrs: &HashMap<String, String>) -> String {
     }
 }
 
+/// The bytes an attribute value may take in XML for `max_chars` characters: 16 a character
+/// (a surrogate pair written as `&#55357;&#56832;`), and some.
+fn value_bytes(max_chars: usize) -> usize {
+    max_chars.saturating_mul(16).saturating_add(1024)
+}
+
+/// Why a message is rejected when attributes it is read from (`read`, the text among them
+/// `text`) were cut by the [`Limiter`].
+fn cut_reason(cuts: &[Cut], read: &[&str], text: &str, max_chars: usize) -> Option<String> {
+    let cut = cuts.iter().find(|c| read.contains(&c.attr.as_str()))?;
+    let limit = value_bytes(max_chars);
+    Some(if cut.attr == text {
+        format!(
+            "text longer than --max-chars ({}: {} bytes of XML, more than the {limit} that {max_chars} characters take)",
+            cut.attr, cut.bytes
+        )
+    } else {
+        format!("attribute {:?} longer than --max-chars allows ({} bytes > {limit})", cut.attr, cut.bytes)
+    })
+}
+
+/// The bytes a tag may have outside its attribute values (names, `=`, quotes, spaces).
+const MARKUP_BYTES: u64 = 1 << 16;
+
+/// Where the [`Limiter`] is in the markup.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Markup {
+    Text,
+    /// Just after `<`.
+    Open,
+    /// Just after `<!`.
+    Bang,
+    /// In a start or end tag, outside attribute values.
+    Tag,
+    /// In an attribute value quoted with this byte.
+    Value(u8),
+    Comment,
+    CData,
+    /// A processing instruction or the XML declaration.
+    Pi,
+    /// `<!DOCTYPE …>`: the quote it is in, and how deep in `[…]`.
+    Decl(Option<u8>, u32),
+}
+
+/// An attribute value the [`Limiter`] cut: where (in the bytes it handed on), which attribute,
+/// and how long the value was.
+#[derive(Debug, Clone, PartialEq)]
+struct Cut {
+    at: u64,
+    attr: String,
+    bytes: u64,
+}
+
+/// Between the decoded input and quick-xml: hands the XML on unchanged except that each
+/// attribute value, text run, comment or CDATA section is cut after [`value_bytes`] (at a
+/// character boundary), and the values of one tag after that and [`OTHER_BYTES`] more. Cut
+/// attribute values are noted in `cuts`. A tag with more than [`MARKUP_BYTES`] outside its
+/// values is an error: quick-xml could not read it without holding it whole.
+struct Limiter {
+    input: Box<dyn Read + Send>,
+    inbuf: Vec<u8>,
+    /// Bytes ready to hand on, from `out_pos`.
+    out: Vec<u8>,
+    out_pos: usize,
+    /// Bytes handed on (or made ready) so far.
+    offset: u64,
+    state: Markup,
+    /// Bytes of the current value, text run or comment, kept or not.
+    run: u64,
+    dropping: bool,
+    /// Bytes of the current tag kept.
+    tag_bytes: u64,
+    /// Bytes of the current tag outside its attribute values.
+    markup: u64,
+    /// The name of the attribute being read, and whether whitespace followed it.
+    name: Vec<u8>,
+    spaced: bool,
+    /// The last two bytes seen, for the ends of comments, CDATA and processing instructions.
+    tail: [u8; 2],
+    value_limit: u64,
+    tag_limit: u64,
+    cuts: VecDeque<Cut>,
+    /// An error met while preparing `out`, returned once `out` is handed on.
+    error: Option<std::io::Error>,
+}
+
+impl Limiter {
+    fn new(input: Box<dyn Read + Send>, max_chars: usize) -> Limiter {
+        let value_limit = value_bytes(max_chars) as u64;
+        Limiter {
+            input,
+            inbuf: vec![0; 1 << 16],
+            out: Vec::with_capacity(1 << 16),
+            out_pos: 0,
+            offset: 0,
+            state: Markup::Text,
+            run: 0,
+            dropping: false,
+            tag_bytes: 0,
+            markup: 0,
+            name: Vec::new(),
+            spaced: false,
+            tail: [0; 2],
+            value_limit,
+            tag_limit: value_limit.saturating_add(OTHER_BYTES as u64),
+            cuts: VecDeque::new(),
+            error: None,
+        }
+    }
+
+    fn emit(&mut self, b: u8) {
+        self.out.push(b);
+        self.offset += 1;
+    }
+
+    /// One byte of content (a value, text, comment): kept while the run is under `limit` (and to
+    /// the end of the character under way), dropped after. True when it is the first dropped.
+    fn content(&mut self, b: u8, limit: u64) -> bool {
+        self.run += 1;
+        if self.dropping {
+            return false;
+        }
+        let continues = (b as i8) < -0x40;
+        if self.run <= limit || (continues && self.run <= limit + 3) {
+            self.emit(b);
+            return false;
+        }
+        self.dropping = true;
+        true
+    }
+
+    fn tag_byte(&mut self, b: u8) -> std::io::Result<()> {
+        self.emit(b);
+        self.tag_bytes += 1;
+        self.markup += 1;
+        if self.markup > MARKUP_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("an XML tag with more than {MARKUP_BYTES} bytes outside its attribute values"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn start_run(&mut self, state: Markup) {
+        self.state = state;
+        self.run = 0;
+        self.dropping = false;
+    }
+
+    fn byte(&mut self, b: u8) -> std::io::Result<()> {
+        match self.state {
+            Markup::Text if b == b'<' => {
+                self.emit(b);
+                self.tag_bytes = 1;
+                self.markup = 1;
+                self.name.clear();
+                self.spaced = false;
+                self.state = Markup::Open;
+            }
+            Markup::Text => {
+                self.content(b, self.value_limit);
+            }
+            Markup::Open => {
+                self.tag_byte(b)?;
+                match b {
+                    b'!' => self.state = Markup::Bang,
+                    b'?' => self.start_run(Markup::Pi),
+                    b'>' => self.start_run(Markup::Text),
+                    _ => self.state = Markup::Tag,
+                }
+            }
+            Markup::Bang => {
+                self.tag_byte(b)?;
+                match b {
+                    b'-' => self.start_run(Markup::Comment),
+                    b'[' => self.start_run(Markup::CData),
+                    _ => self.state = Markup::Decl(None, 0),
+                }
+            }
+            Markup::Tag => {
+                self.tag_byte(b)?;
+                match b {
+                    b'"' | b'\'' => self.start_run(Markup::Value(b)),
+                    b'>' => self.start_run(Markup::Text),
+                    b'=' => self.spaced = false,
+                    b' ' | b'\t' | b'\r' | b'\n' => self.spaced = true,
+                    _ => {
+                        if self.spaced {
+                            self.name.clear();
+                            self.spaced = false;
+                        }
+                        if self.name.len() < 64 {
+                            self.name.push(b);
+                        }
+                    }
+                }
+            }
+            Markup::Value(quote) if b == quote => {
+                if self.dropping
+                    && let Some(cut) = self.cuts.back_mut()
+                {
+                    cut.bytes = self.run;
+                }
+                self.tag_byte(b)?;
+                self.state = Markup::Tag;
+                self.spaced = true;
+            }
+            Markup::Value(_) => {
+                let limit = self.value_limit.min(self.run + self.tag_limit.saturating_sub(self.tag_bytes));
+                let at = self.offset;
+                let kept = self.out.len();
+                if self.content(b, limit) {
+                    let attr = String::from_utf8_lossy(&self.name).into_owned();
+                    self.cuts.push_back(Cut { at, attr, bytes: self.run });
+                }
+                self.tag_bytes += (self.out.len() - kept) as u64;
+            }
+            Markup::Comment | Markup::CData | Markup::Pi => {
+                let end: &[u8] = match self.state {
+                    Markup::Comment if b == b'>' && self.tail == *b"--" => b"-->",
+                    Markup::CData if b == b'>' && self.tail == *b"]]" => b"]]>",
+                    Markup::Pi if b == b'>' && self.tail[1] == b'?' => b"?>",
+                    _ => b"",
+                };
+                if end.is_empty() {
+                    self.content(b, self.value_limit);
+                } else {
+                    // the end is handed on whole even when the bytes before it were dropped
+                    for &e in if self.dropping { end } else { &end[end.len() - 1..] } {
+                        self.emit(e);
+                    }
+                    self.start_run(Markup::Text);
+                }
+            }
+            Markup::Decl(quote, depth) => {
+                self.tag_byte(b)?;
+                self.state = match (quote, b) {
+                    (Some(q), _) if b == q => Markup::Decl(None, depth),
+                    (Some(_), _) => Markup::Decl(quote, depth),
+                    (None, b'"' | b'\'') => Markup::Decl(Some(b), depth),
+                    (None, b'[') => Markup::Decl(None, depth + 1),
+                    (None, b']') => Markup::Decl(None, depth.saturating_sub(1)),
+                    (None, b'>') if depth == 0 => Markup::Text,
+                    _ => Markup::Decl(None, depth),
+                };
+                if self.state == Markup::Text {
+                    self.start_run(Markup::Text);
+                }
+            }
+        }
+        self.tail = [self.tail[1], b];
+        Ok(())
+    }
+
+    /// The fast way through text and attribute values: hands on `inbuf[i..n]` up to the byte that
+    /// ends the run or the run's bound, whichever comes first; returns how many bytes that was.
+    fn plain(&mut self, i: usize, n: usize) -> usize {
+        let (stop, limit) = match self.state {
+            Markup::Text => (b'<', self.value_limit),
+            Markup::Value(quote) => {
+                (quote, self.value_limit.min(self.run + self.tag_limit.saturating_sub(self.tag_bytes)))
+            }
+            _ => return 0,
+        };
+        if self.dropping {
+            return 0;
+        }
+        let chunk = &self.inbuf[i..n];
+        let room = usize::try_from(limit.saturating_sub(self.run)).unwrap_or(usize::MAX);
+        let len = chunk.iter().position(|&b| b == stop).unwrap_or(chunk.len()).min(room);
+        if len == 0 {
+            return 0;
+        }
+        self.out.extend_from_slice(&chunk[..len]);
+        self.tail = if len >= 2 { [chunk[len - 2], chunk[len - 1]] } else { [self.tail[1], chunk[0]] };
+        self.offset += len as u64;
+        self.run += len as u64;
+        if self.state != Markup::Text {
+            self.tag_bytes += len as u64;
+        }
+        len
+    }
+
+    /// The cuts in the bytes handed on before `end`.
+    fn cuts_before(&mut self, end: u64) -> Vec<Cut> {
+        let mut cuts = Vec::new();
+        while self.cuts.front().is_some_and(|c| c.at < end) {
+            cuts.extend(self.cuts.pop_front());
+        }
+        cuts
+    }
+}
+
+impl Read for Limiter {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.out_pos == self.out.len() {
+            if let Some(error) = self.error.take() {
+                return Err(error);
+            }
+            self.out.clear();
+            self.out_pos = 0;
+            let n = self.input.read(&mut self.inbuf)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            let mut i = 0;
+            while i < n {
+                let plain = self.plain(i, n);
+                if plain > 0 {
+                    i += plain;
+                    continue;
+                }
+                let b = self.inbuf[i];
+                if let Err(error) = self.byte(b) {
+                    // what came before is handed on first
+                    self.error = Some(error);
+                    // and nothing after it is read
+                    self.inbuf = Vec::new();
+                    break;
+                }
+                i += 1;
+            }
+        }
+        let n = buf.len().min(self.out.len() - self.out_pos);
+        buf[..n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
+        self.out_pos += n;
+        Ok(n)
+    }
+}
+
 impl Mms {
     /// Adds one `<part>`: text parts to the text, other parts (but the SMIL layout) to the
     /// attachments.
@@ -149,7 +489,10 @@ impl SmsXmlSource {
         columns[TEXT_FIELD] = options.text_column.clone();
         SmsXmlSource {
             name: name.to_string(),
-            reader: Reader::from_reader(BufReader::with_capacity(1 << 16, decoded.reader)),
+            reader: Reader::from_reader(BufReader::with_capacity(
+                1 << 16,
+                Limiter::new(decoded.reader, options.max_chars),
+            )),
             columns,
             max_chars: options.max_chars,
             transcoded: decoded.transcoded,
@@ -311,6 +654,8 @@ impl SmsXmlSource {
                     return None;
                 }
             };
+            let end = self.reader.buffer_position();
+            let cuts = self.reader.get_mut().get_mut().cuts_before(end);
             match event {
                 Event::Eof => {
                     self.stopped = true;
@@ -324,6 +669,9 @@ impl SmsXmlSource {
                 Event::Empty(e) | Event::Start(e) if e.name().as_ref() == "sms" => {
                     self.record += 1;
                     let raw = raw_of(&e);
+                    if let Some(reason) = cut_reason(&cuts, &SMS_ATTRIBUTES, "body", self.max_chars) {
+                        return Some(Item::Reject(Reject::new(self.record, raw.as_bytes(), reason)));
+                    }
                     return Some(match attributes(&e) {
                         Err(reason) => Item::Reject(Reject::new(self.record, raw.as_bytes(), reason)),
                         Ok(attrs) => {
@@ -335,9 +683,10 @@ impl SmsXmlSource {
                 Event::Start(e) if e.name().as_ref() == "mms" => {
                     self.record += 1;
                     let raw = raw_of(&e);
-                    let (attrs, error) = match attributes(&e) {
-                        Ok(attrs) => (attrs, None),
-                        Err(reason) => (HashMap::new(), Some(reason)),
+                    let (attrs, error) = match (cut_reason(&cuts, &MMS_ATTRIBUTES, "", self.max_chars), attributes(&e))
+                    {
+                        (Some(reason), _) | (None, Err(reason)) => (HashMap::new(), Some(reason)),
+                        (None, Ok(attrs)) => (attrs, None),
                     };
                     let number = self.record;
                     self.open.push(Mms { number, attrs, texts: Vec::new(), attachments: String::new(), raw, error });
@@ -345,17 +694,22 @@ impl SmsXmlSource {
                 Event::Empty(e) if e.name().as_ref() == "mms" => {
                     self.record += 1;
                     let raw = raw_of(&e);
-                    let (attrs, error) = match attributes(&e) {
-                        Ok(attrs) => (attrs, None),
-                        Err(reason) => (HashMap::new(), Some(reason)),
+                    let (attrs, error) = match (cut_reason(&cuts, &MMS_ATTRIBUTES, "", self.max_chars), attributes(&e))
+                    {
+                        (Some(reason), _) | (None, Err(reason)) => (HashMap::new(), Some(reason)),
+                        (None, Ok(attrs)) => (attrs, None),
                     };
                     let number = self.record;
                     let mms = Mms { number, attrs, texts: Vec::new(), attachments: String::new(), raw, error };
                     return Some(self.finish_mms(mms));
                 }
                 Event::Empty(e) | Event::Start(e) if e.name().as_ref() == "part" => {
+                    let attrs = match cut_reason(&cuts, &PART_ATTRIBUTES, "text", self.max_chars) {
+                        Some(reason) => Err(reason),
+                        None => attributes(&e),
+                    };
                     if let Some(mms) = self.open.last_mut() {
-                        mms.add_part(attributes(&e));
+                        mms.add_part(attrs);
                     }
                 }
                 Event::End(e) if e.name().as_ref() == "mms" => {
@@ -496,6 +850,74 @@ mod tests {
 
     fn source(data: Vec<u8>) -> SmsXmlSource {
         SmsXmlSource::new("b.xml", decode(Box::new(std::io::Cursor::new(data)), None).unwrap(), &ReadOptions::default())
+    }
+
+    #[test]
+    fn values_past_max_chars_are_cut_while_reading_and_reject_their_message() {
+        let big = 3 << 20;
+        let mut xml = String::from("<?xml version='1.0'?>\n<smses count=\"7\">\n<!-- ");
+        xml.push_str(&"注释".repeat(big / 6));
+        xml.push_str(" -->\n<sms address=\"1\" date=\"1\" type=\"1\" body=\"短\" />\n<sms address=\"2\" date=\"2\" type=\"1\" body=\"");
+        xml.push_str(&"中&amp;".repeat(big / 8));
+        xml.push_str("\" contact_name=\"x\" />\n");
+        xml.push_str(&" ".repeat(big));
+        xml.push_str(
+            "<mms date=\"3\" msg_box=\"1\" address=\"3\"><parts><part ct=\"image/jpeg\" name=\"a.jpg\" data=\"",
+        );
+        xml.push_str(&"QUJD".repeat(big / 4));
+        xml.push_str("\" /><part ct=\"text/plain\" text=\"看图\" /></parts></mms>\n");
+        xml.push_str("<mms date=\"4\" msg_box=\"1\" address=\"4\"><parts><part ct=\"text/plain\" text=\"");
+        xml.push_str(&"长".repeat(big / 3));
+        xml.push_str("\" /></parts></mms>\n<sms address=\"");
+        xml.push_str(&"9".repeat(big));
+        xml.push_str(
+            "\" date=\"5\" type=\"1\" body=\"x\" />\n<sms address=\"6\" date=\"6\" type=\"1\" body=\"ok\" />\n<sms ",
+        );
+        xml.push_str(&"a".repeat(big));
+        xml.push_str(" />\n</smses>\n");
+        let options = ReadOptions { max_chars: 5, ..ReadOptions::default() };
+        let decoded = decode(Box::new(std::io::Cursor::new(xml.into_bytes())), None).unwrap();
+        let mut s = SmsXmlSource::new("b.xml", decoded, &options);
+        let mut items = Vec::new();
+        while let Some(i) = s.next_item() {
+            items.push(i.unwrap());
+            // what quick-xml holds: a cut tag; and at most the bound of a tag outside its values
+            let most = if items.len() < 7 { 1 << 14 } else { 2 * MARKUP_BYTES };
+            assert!(s.buf.capacity() as u64 <= most, "quick-xml held {} bytes", s.buf.capacity());
+        }
+        let summary: Vec<(u64, String)> = items
+            .iter()
+            .map(|i| match i {
+                Item::Record(r) => (r.line, format!("{}|{}", r.text(), r.fields[6])),
+                Item::Reject(r) => (r.line, r.reason.clone()),
+            })
+            .collect();
+        let limit = value_bytes(5);
+        assert_eq!(summary.len(), 7, "{summary:?}");
+        assert_eq!(summary[0], (1, "短|".to_string()));
+        let body = big / 8 * 8;
+        let expected = format!(
+            "text longer than --max-chars (body: {body} bytes of XML, more than the {limit} that 5 characters take)"
+        );
+        assert_eq!(summary[1], (2, expected));
+        assert_eq!(
+            summary[2],
+            (3, "看图|image/jpeg a.jpg".to_string()),
+            "a long data attribute is not read: no matter"
+        );
+        assert_eq!(summary[3].0, 4);
+        assert!(summary[3].1.starts_with("MMS part: text longer than --max-chars (text: "), "{}", summary[3].1);
+        assert_eq!(
+            summary[4],
+            (5, format!("attribute \"address\" longer than --max-chars allows ({big} bytes > {limit})"))
+        );
+        assert_eq!(summary[5], (6, "ok|".to_string()));
+        assert_eq!(summary[6].0, 7);
+        assert!(
+            summary[6].1.contains("an XML tag with more than 65536 bytes outside its attribute values"),
+            "{}",
+            summary[6].1
+        );
     }
 
     #[test]

@@ -245,7 +245,8 @@ impl Classifier {
             let best = Tag::ALL
                 .iter()
                 .zip(&scores.tags)
-                .filter(|(t, _)| **t != Tag::Image)
+                // (tag outputs no row taught say 0 for every tag: no best one to make up)
+                .filter(|(t, p)| **t != Tag::Image && **p > 0.0)
                 .max_by(|a, b| a.1.total_cmp(b.1))
                 .map(|(t, _)| *t);
             if let Some(t) = best {

@@ -19,6 +19,10 @@ pub use crate::labels::{N_LABELS, N_TAGS};
 pub const N_OUTPUTS: usize = N_LABELS + N_TAGS;
 /// Tag rows are padded to 8 weights (32 bytes), so that no row straddles two cache lines.
 const TAG_STRIDE: usize = 8;
+/// The bias of tag outputs no row taught (no training row had known tags): untrained they would
+/// say 0.5, which reads as every tag at once; this says no (the sigmoid of it is exactly 0 in
+/// `f32`), leaving tags to the lexicon.
+pub const UNTRAINED_TAG_BIAS: f32 = -128.0;
 
 /// Rows of sparse feature vectors, all over the same bucket space: linfa's records for this model.
 #[derive(Debug, Clone, Default)]
@@ -44,7 +48,8 @@ impl Records for SparseRecords {
 pub struct TrainTargets {
     /// The gold label of each row.
     pub labels: Vec<Label>,
-    /// `None` for a row whose file has no tags column: the tag outputs skip it.
+    /// `None` for a row whose tags are unknown (its file has no tags column): the tag outputs
+    /// skip it, no gradient and no bias step. Tags known to be none are `Some` of the empty set.
     pub tags: Vec<Option<TagSet>>,
 }
 
@@ -248,6 +253,11 @@ impl Fit<SparseRecords, TrainTargets, ModelError> for ValidLinearParams {
                 }
             }
         }
+        if y.tags.iter().all(Option::is_none) {
+            for b in &mut model.bias[N_LABELS..] {
+                *b = UNTRAINED_TAG_BIAS;
+            }
+        }
         model.quantize();
         Ok(model)
     }
@@ -304,6 +314,53 @@ mod tests {
         let a = LinearParams::default().seed(7).check().unwrap().fit(&ds).unwrap();
         let b = LinearParams::default().seed(7).check().unwrap().fit(&ds).unwrap();
         assert_eq!(a, b);
+    }
+
+    /// The toy rows, each with a feature of its own too (buckets 8..), and these tags.
+    fn toy_tagged(tags: impl Fn(usize) -> Option<TagSet>) -> DatasetBase<SparseRecords, TrainTargets> {
+        let mut ds = toy();
+        for (i, row) in ds.records.rows.iter_mut().enumerate() {
+            let buckets: Vec<u32> = row.iter().map(|(b, _)| b).chain([8 + i as u32]).collect();
+            row.from_buckets(&buckets);
+        }
+        ds.records.buckets = 8 + ds.records.rows.len();
+        ds.targets.tags = (0..ds.records.rows.len()).map(tags).collect();
+        ds
+    }
+
+    #[test]
+    fn rows_whose_tags_are_unknown_do_not_train_the_tag_outputs() {
+        let all = {
+            let mut t = TagSet::default();
+            Tag::ALL.iter().for_each(|tag| t.insert(*tag));
+            t
+        };
+        // even rows have every tag, odd rows' tags are unknown
+        let ds = toy_tagged(|i| if i % 2 == 0 { Some(all) } else { None });
+        let model = LinearParams::default().epochs(5).check().unwrap().fit(&ds).unwrap();
+        for i in 0..ds.records.rows.len() {
+            let own = model.tag_row(8 + i as u32);
+            if i % 2 == 0 {
+                assert!(own.iter().all(|w| *w > 0.0), "row {i} teaches its tags: {own:?}");
+            } else {
+                assert!(own.iter().all(|w| *w == 0.0), "row {i} has unknown tags but taught them: {own:?}");
+                assert!(model.label_row(8 + i as u32).iter().any(|w| *w != 0.0), "row {i} still trains the labels");
+            }
+        }
+    }
+
+    #[test]
+    fn without_known_tags_the_tag_outputs_say_no() {
+        let ds = toy_tagged(|_| None);
+        let model = LinearParams::default().epochs(5).check().unwrap().fit(&ds).unwrap();
+        for row in &ds.records.rows {
+            assert_eq!(model.tag_probabilities(row), [0.0; N_TAGS], "untrained tag outputs must not say yes");
+        }
+        // with known tags (none of them set) the outputs are trained, and say no by learning
+        let ds = toy_tagged(|_| Some(TagSet::default()));
+        let model = LinearParams::default().epochs(5).check().unwrap().fit(&ds).unwrap();
+        assert!(model.bias[N_LABELS..].iter().all(|b| *b < 0.0 && *b > UNTRAINED_TAG_BIAS));
+        assert!(model.tag_probabilities(&ds.records.rows[0]).iter().all(|p| *p < 0.5 && *p > 0.0));
     }
 
     #[test]

@@ -151,6 +151,8 @@ pub fn featurize(analyzer: &Analyzer, texts: &[&str]) -> Vec<SparseVec> {
         .collect()
 }
 
+/// What the rows should predict; a row without a tags column keeps `tags: None` ("unknown"),
+/// which the tag outputs skip (see [`TrainTargets`]).
 fn targets(examples: &[&Example]) -> TrainTargets {
     TrainTargets { labels: examples.iter().map(|e| e.label).collect(), tags: examples.iter().map(|e| e.tags).collect() }
 }
