@@ -278,7 +278,7 @@ impl Sink for EvidenceSink {
             let text = record.text();
             // a message sent to review is shown with the label the model leaned to
             let (label, confidence) = if p.review { p.scores.best() } else { (p.label, p.confidence) };
-            let id = self.fields.id(record);
+            let id = self.fields.id(record, seq);
             let time_raw = time_raw.map(|t| t.trim().to_string()).unwrap_or_default();
             let m = Message {
                 id: if redact_text { redact(&id) } else { id },

@@ -216,9 +216,11 @@ impl Fields {
         })
     }
 
-    /// The message id: the id column, else the record's line (or record number) in its input.
-    fn id(&self, record: &Record) -> String {
-        self.id.get(record).map_or_else(|| record.line.to_string(), |s| s.trim().to_string())
+    /// The message id: the id column, else `number`, the message's place in the order read
+    /// (from 1, whatever the file's lines: a header or a message over several lines does not
+    /// shift it).
+    fn id(&self, record: &Record, number: u64) -> String {
+        self.id.get(record).map_or_else(|| number.to_string(), |s| s.trim().to_string())
     }
 }
 
@@ -276,7 +278,7 @@ mod tests {
         assert_eq!(f.platform, Field::Column(3));
         assert_eq!(f.id, Field::Absent);
         let r = record(&["hi", "138", " ", "速融宝"]);
-        assert_eq!(f.id(&r), "7");
+        assert_eq!(f.id(&r, 3), "3", "without an id column: the place in the order read, not the line (7)");
         assert_eq!(f.time.get(&r), None, "blank fields are absent");
         let named = ColumnNames { platform: Some("lender".into()), ..ColumnNames::default() };
         assert_eq!(named.resolve(&columns).platform, Field::Key("lender".into()));

@@ -160,7 +160,7 @@ impl ScanSink {
         }
         let evidence =
             p.evidence.iter().filter(|s| s.start < n).map(|s| Span { start: s.start, end: s.end.min(n) }).collect();
-        let id = self.fields.id(record);
+        let id = self.fields.id(record, self.total);
         Example {
             id: if self.redact { redact(&id) } else { id },
             text: cut,
@@ -342,7 +342,7 @@ mod tests {
         let e = &r.platforms[0].examples[Label::Intimidation.index()][0];
         assert_eq!(e.text.chars().count(), EXAMPLE_CHARS + 1);
         assert_eq!(e.evidence, [Span { start: 150, end: EXAMPLE_CHARS as u32 }]);
-        assert_eq!((e.id.as_str(), r.has_time, r.months.len()), ("2", false, 0));
+        assert_eq!((e.id.as_str(), r.has_time, r.months.len()), ("1", false, 0));
     }
 
     #[test]
