@@ -90,7 +90,9 @@ fn evidence_json_form() {
                 "review": []
             }
         ],
-        "total": 6
+        "total": 6,
+        "outgoing": 0,
+        "excluded": 0
     });
     assert_eq!(out, expected, "got:\n{}", serde_json::to_string_pretty(&out).unwrap());
     // the keys in the documented order
@@ -300,4 +302,39 @@ fn an_output_name_must_agree_with_the_format() {
     assert!(wd.read("scan-report").starts_with("section,key,name,count"));
     wd.ok(&["report", "evidence", "phone.csv", "-o", "e.MD", "-q"]);
     assert!(wd.read("e.MD").starts_with("# "));
+}
+
+#[test]
+fn excluded_senders_are_counted_apart_and_sent_messages_can_be_listed() {
+    let wd = Workdir::new();
+    wd.write("phone.csv", CLASSIFIED_PHONE);
+    let all = parse(&wd.ok(&["report", "evidence", "phone.csv", "--format", "json", "-q"]));
+    let senders = |v: &Value| -> Vec<String> {
+        v["senders"].as_array().unwrap().iter().map(|s| s["sender"].as_str().unwrap().to_string()).collect()
+    };
+    assert!(senders(&all).iter().any(|s| s.contains("1381111")), "{all}");
+    // written with +86 and spaces, it still matches every form of that number (rows 2, 3 and 6)
+    let out = parse(&wd.ok(&[
+        "report",
+        "evidence",
+        "phone.csv",
+        "--format",
+        "json",
+        "--exclude-sender",
+        "+86 138 1111 2222",
+        "-q",
+    ]));
+    assert!(!senders(&out).iter().any(|s| s.contains("1381111")), "{out}");
+    assert_eq!((out["excluded"].as_u64(), out["total"].as_u64()), (Some(3), Some(6)));
+    let md = wd.ok(&["report", "evidence", "phone.csv", "--format", "md", "--exclude-sender", "13811112222", "-q"]);
+    assert!(md.contains("按用户要求排除的发送方的 3 条消息未列入"), "{md}");
+    // sent messages: counted by default, listed with --include-sent
+    wd.write(
+        "sent.csv",
+        "id,sender,time,type,text,label,confidence,tags,evidence\n1,13800001111,2026-03-01 10:00,sent,再不还就去你家,intimidation,0.9,visit,\n",
+    );
+    let quiet = parse(&wd.ok(&["report", "evidence", "sent.csv", "--format", "json", "-q"]));
+    assert_eq!((quiet["outgoing"].as_u64(), quiet["senders"].as_array().unwrap().len()), (Some(1), 0));
+    let listed = parse(&wd.ok(&["report", "evidence", "sent.csv", "--format", "json", "--include-sent", "-q"]));
+    assert_eq!((listed["outgoing"].as_u64(), listed["senders"].as_array().unwrap().len()), (Some(0), 1));
 }

@@ -39,6 +39,8 @@ enum Report {
   cuishou report evidence data/examples/sms-backup.xml --format md -o evidence.md
   cuishou report evidence export.csv --sender-column phone --time-column sent --format json
   cuishou report evidence sms-backup.xml --redact -o shareable.html
+  cuishou report evidence sms-backup.xml --exclude-sender '+86 139 0000 1111' -o evidence.html
+                                               (a relative who forwarded a threat)
 
 The input is a phone export: an SMS Backup & Restore XML (its columns are id, sender,
 contact_name, time, type, text), or a CSV/TSV/JSON Lines file with sender and time columns
@@ -48,10 +50,19 @@ whose messages are all ordinary (`other`) are left out. A classified file (the o
 
 The HTML page is self-contained (no network, no script) and prints on A4.
 JSON: {\"senders\": [{\"sender\", \"contact_name\", \"counts\": {label: n}, \"tags\": {tag: n},
-\"first\", \"last\", \"messages\": [{\"id\", \"time\", \"text\", \"label\", \"tags\", \"evidence\"}]}], \"total\"}")]
+\"first\", \"last\", \"messages\": [{\"id\", \"time\", \"text\", \"label\", \"tags\", \"evidence\"}]}], \"total\",
+\"outgoing\", \"excluded\"}")]
 struct EvidenceArgs {
     #[command(flatten)]
     common: Common,
+    /// Leave out this sender's messages (repeatable, or comma-separated); numbers match with or
+    /// without +86, spaces and dashes. They are counted apart, never listed.
+    #[arg(long, value_name = "SENDER", value_delimiter = ',')]
+    exclude_sender: Vec<String>,
+    /// Also list the messages sent from the phone (the owner's replies), under the number they
+    /// were sent to; by default they are counted but not listed.
+    #[arg(long)]
+    include_sent: bool,
     /// Report format (default: from the extension of -o, else html).
     #[arg(long = "format", id = "report_format", alias = "output-format", value_enum)]
     format: Option<EvidenceFormat>,
@@ -191,7 +202,9 @@ fn evidence(args: EvidenceArgs) -> anyhow::Result<Outcome> {
     ];
     let format = output_format(c.output.as_deref(), args.format, &formats, EvidenceFormat::Html)?;
     let names = column_names(&c.read, None)?;
-    let mut sink = EvidenceSink::new(names.clone(), c.redact);
+    let mut sink = EvidenceSink::new(names.clone(), c.redact)
+        .exclude_senders(&args.exclude_sender)
+        .include_sent(args.include_sent);
     let (summary, info) = drive(c, &names, &mut sink)?;
     let report = sink.finish();
     let mut out = Output::create(c.output.as_deref())?;

@@ -121,8 +121,12 @@ pub struct EvidenceReport {
     pub total: u64,
     /// Senders left out because every message of theirs is `other`.
     pub other_senders: u64,
-    /// Messages sent from the phone (the owner's replies), counted in `total` only.
+    /// Messages sent from the phone (the owner's replies), counted in `total` only (unless
+    /// [`EvidenceSink::include_sent`]).
     pub outgoing: u64,
+    /// Messages of the senders the user excluded ([`EvidenceSink::exclude_senders`]), counted
+    /// in `total` only.
+    pub excluded: u64,
 }
 
 #[derive(Debug, Default)]
@@ -148,6 +152,10 @@ pub struct EvidenceSink {
     senders: Vec<SenderAcc>,
     total: u64,
     outgoing: u64,
+    /// Normalized senders whose messages are left out.
+    excluded_senders: Vec<String>,
+    excluded: u64,
+    include_sent: bool,
 }
 
 /// A sender number without its formatting: spaces, dashes, brackets and a +86/0086 prefix of a
@@ -186,7 +194,23 @@ impl EvidenceSink {
             senders: Vec::new(),
             total: 0,
             outgoing: 0,
+            excluded_senders: Vec::new(),
+            excluded: 0,
+            include_sent: false,
         }
+    }
+
+    /// Leaves out the messages of these senders (a relative who forwarded a threat, a friend's
+    /// joke): compared as normalized numbers, so `+86 138 0013 8000` matches `13800138000`.
+    pub fn exclude_senders(mut self, senders: &[String]) -> EvidenceSink {
+        self.excluded_senders = senders.iter().map(|s| normalize_sender(s)).collect();
+        self
+    }
+
+    /// Lists the messages sent from the phone too, under the number they were sent to.
+    pub fn include_sent(mut self, include: bool) -> EvidenceSink {
+        self.include_sent = include;
+        self
     }
 
     fn masked(&self, s: &str) -> String {
@@ -227,7 +251,7 @@ impl EvidenceSink {
                 .then(a.first.map(|t| t.local).cmp(&b.first.map(|t| t.local)))
                 .then(a.sender.cmp(&b.sender))
         });
-        EvidenceReport { senders, total: self.total, other_senders, outgoing: self.outgoing }
+        EvidenceReport { senders, total: self.total, other_senders, outgoing: self.outgoing, excluded: self.excluded }
     }
 }
 
@@ -239,11 +263,15 @@ impl Sink for EvidenceSink {
 
     fn write(&mut self, record: &Record, p: &Prediction) -> std::io::Result<()> {
         self.total += 1;
-        if self.fields.is_outgoing(record) {
+        if !self.include_sent && self.fields.is_outgoing(record) {
             self.outgoing += 1;
             return Ok(());
         }
         let key = self.fields.sender.get(record).map(|s| normalize_sender(&s)).unwrap_or_default();
+        if self.excluded_senders.contains(&key) {
+            self.excluded += 1;
+            return Ok(());
+        }
         let i = match self.index.get(&key) {
             Some(&i) => i,
             None => {

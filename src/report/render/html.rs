@@ -281,13 +281,16 @@ pub fn evidence_html(r: &EvidenceReport, info: &RunInfo) -> String {
         );
     }
     b.push_str("</div>");
-    if r.other_senders > 0 || r.outgoing > 0 {
+    if r.other_senders > 0 || r.outgoing > 0 || r.excluded > 0 {
         let mut notes = Vec::new();
         if r.other_senders > 0 {
             notes.push(format!("另有 {} 个发送方只有普通消息，未列出", r.other_senders));
         }
         if r.outgoing > 0 {
             notes.push(format!("本机发出的 {} 条消息不计入各发送方", r.outgoing));
+        }
+        if r.excluded > 0 {
+            notes.push(format!("按用户要求排除的发送方的 {} 条消息未列入", r.excluded));
         }
         let _ = write!(b, r#"<p class="meta">{}。</p>"#, notes.join("；"));
     }

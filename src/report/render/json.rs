@@ -10,7 +10,8 @@ use crate::report::scan::ScanReport;
 impl EvidenceReport {
     /// The JSON form: `{"senders": [{"sender", "contact_name", "counts", "tags", "first", "last",
     /// "messages": [{"id", "time", "text", "label", "tags", "evidence"}], "review": [the same,
-    /// for messages sent to review, with the label the model leaned to]}], "total"}`.
+    /// for messages sent to review, with the label the model leaned to]}], "total", "outgoing",
+    /// "excluded"}`: messages sent from the phone and of excluded senders count in `total` only.
     pub fn to_json(&self) -> Value {
         let message_json = |m: &Message| {
             let evidence: Vec<Value> = m
@@ -48,6 +49,8 @@ impl EvidenceReport {
         let mut o = Map::new();
         o.insert("senders".into(), Value::Array(senders));
         o.insert("total".into(), json!(self.total));
+        o.insert("outgoing".into(), json!(self.outgoing));
+        o.insert("excluded".into(), json!(self.excluded));
         Value::Object(o)
     }
 }

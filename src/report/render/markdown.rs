@@ -31,6 +31,9 @@ impl EvidenceReport {
         if self.outgoing > 0 {
             let _ = writeln!(md, "- 本机发出的 {} 条消息不计入各发送方", self.outgoing);
         }
+        if self.excluded > 0 {
+            let _ = writeln!(md, "- 按用户要求排除的发送方的 {} 条消息未列入", self.excluded);
+        }
         if info.rejected > 0 {
             let _ = writeln!(md, "- 另有 {} 条记录无法读取，未计入", info.rejected);
         }
