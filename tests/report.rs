@@ -43,7 +43,9 @@ fn parse(text: &str) -> Value {
 fn evidence_json_form() {
     let wd = Workdir::new();
     wd.write("phone.csv", CLASSIFIED_PHONE);
-    let out = parse(&wd.ok(&["report", "evidence", "phone.csv", "--format", "json", "-q"]));
+    let mut out = parse(&wd.ok(&["report", "evidence", "phone.csv", "--format", "json", "-q"]));
+    // the run (chain of custody) comes last; its own test checks it
+    assert!(out.as_object_mut().unwrap().remove("run").is_some());
     let expected = json!({
         "senders": [
             {
@@ -106,7 +108,9 @@ fn evidence_json_form() {
 fn scan_json_form() {
     let wd = Workdir::new();
     wd.write("complaints.csv", CLASSIFIED_COMPLAINTS);
-    let out = parse(&wd.ok(&["report", "scan", "complaints.csv", "--format", "json", "-q"]));
+    let mut out = parse(&wd.ok(&["report", "scan", "complaints.csv", "--format", "json", "-q"]));
+    let run = out.as_object_mut().unwrap().remove("run").expect("the run's counts");
+    assert_eq!((run["read"].as_u64(), run["rejected"].as_u64()), (Some(6), Some(0)));
     let expected = json!({
         "total": 6,
         "review": 0,
@@ -337,4 +341,36 @@ fn excluded_senders_are_counted_apart_and_sent_messages_can_be_listed() {
     assert_eq!((quiet["outgoing"].as_u64(), quiet["senders"].as_array().unwrap().len()), (Some(1), 0));
     let listed = parse(&wd.ok(&["report", "evidence", "sent.csv", "--format", "json", "--include-sent", "-q"]));
     assert_eq!((listed["outgoing"].as_u64(), listed["senders"].as_array().unwrap().len()), (Some(0), 1));
+}
+
+#[test]
+fn the_evidence_report_states_its_chain_of_custody() {
+    let wd = Workdir::new();
+    wd.write("phone.csv", CLASSIFIED_PHONE);
+    let sha = {
+        let out = std::process::Command::new("sha256sum").arg(wd.path("phone.csv")).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_string()
+    };
+    let size = CLASSIFIED_PHONE.len() as u64;
+    let json = parse(&wd.ok(&["report", "evidence", "phone.csv", "--format", "json", "-q"]));
+    let run = &json["run"];
+    assert_eq!(run["files"][0]["sha256"], sha);
+    assert_eq!(run["files"][0]["bytes"], size);
+    assert_eq!((run["read"].as_u64(), run["rejected"].as_u64()), (Some(6), Some(0)));
+    assert_eq!(run["cuishou_version"], env!("CARGO_PKG_VERSION"));
+    assert!(run["model_sha256"].is_null(), "labels read from the input: no model labelled them");
+    assert!(!run["generated"].as_str().unwrap().is_empty());
+    for format in ["html", "md"] {
+        let page = wd.ok(&["report", "evidence", "phone.csv", "--format", format, "-q"]);
+        assert!(page.contains(&sha) && page.contains("来源与校验"), "{format}");
+    }
+    // classified here: the model's checksum is the bundled model's
+    let model_sha = {
+        let path = common::repo_root().join("models/default.model");
+        let out = std::process::Command::new("sha256sum").arg(path).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_string()
+    };
+    wd.write("raw.csv", "id,sender,time,text\n1,13800001111,2026-03-01 10:00,不还钱就爆你通讯录\n");
+    let json = parse(&wd.ok(&["report", "evidence", "raw.csv", "--format", "json", "-q"]));
+    assert_eq!(json["run"]["model_sha256"], model_sha);
 }

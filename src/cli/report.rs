@@ -13,7 +13,8 @@ use cuishou::pipeline::RecordedLabels;
 use cuishou::pipeline::{self, Options, Summary};
 use cuishou::report::platform::PlatformDetector;
 use cuishou::report::render::html;
-use cuishou::report::{ColumnNames, EvidenceSink, RunInfo, ScanSink};
+use cuishou::report::render::json::run_json;
+use cuishou::report::{ColumnNames, Custody, EvidenceSink, RunInfo, ScanSink, SourceFile};
 
 /// Write a report: evidence from one phone, or a scan of a complaint corpus.
 #[derive(Debug, clap::Args)]
@@ -212,7 +213,11 @@ fn evidence(args: EvidenceArgs) -> anyhow::Result<Outcome> {
         EvidenceFormat::Html => out.write_all(html::evidence_html(&report, &info).as_bytes())?,
         EvidenceFormat::Md => out.write_all(report.to_markdown(&info).as_bytes())?,
         EvidenceFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &report.to_json())?;
+            let mut json = report.to_json();
+            if let Some(o) = json.as_object_mut() {
+                o.insert("run".into(), run_json(&info));
+            }
+            serde_json::to_writer_pretty(&mut out, &json)?;
             out.write_all(b"\n")?;
         }
     }
@@ -233,7 +238,11 @@ fn scan(args: ScanArgs) -> anyhow::Result<Outcome> {
     match format {
         ScanFormat::Html => out.write_all(html::scan_html(&report, &info).as_bytes())?,
         ScanFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &report.to_json())?;
+            let mut json = report.to_json();
+            if let Some(o) = json.as_object_mut() {
+                o.insert("run".into(), run_json(&info));
+            }
+            serde_json::to_writer_pretty(&mut out, &json)?;
             out.write_all(b"\n")?;
         }
         ScanFormat::Csv => out = report.write_csv(out).context("writing the CSV report")?,
@@ -267,6 +276,8 @@ fn drive(c: &Common, names: &ColumnNames, sink: &mut (dyn Sink + Send)) -> anyho
     set_threads(c.threads)?;
     let options = c.read.options()?;
     let inputs = c.read.inputs();
+    // hashed before they are read, so the report names the bytes it was made from
+    let hashed = inputs.iter().map(|i| source_file(i)).collect::<anyhow::Result<Vec<_>>>()?;
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
     for input in &inputs {
         let source = cuishou::io::open(input, &options)?;
@@ -318,8 +329,59 @@ fn drive(c: &Common, names: &ColumnNames, sink: &mut (dyn Sink + Send)) -> anyho
         generated: RunInfo::now(),
         redacted: c.redact,
         labels_from_input: from_input,
+        custody: Custody {
+            files: hashed,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            model_sha256: (!from_input).then(|| model_sha256(c.model.as_deref())).transpose()?,
+        },
     };
     Ok((summary, info))
+}
+
+/// An input's size and SHA-256; standard input, which cannot be read twice, has neither.
+fn source_file(name: &str) -> anyhow::Result<SourceFile> {
+    if name == "-" {
+        return Ok(SourceFile { name: "标准输入".to_string(), bytes: None, sha256: None });
+    }
+    let path = Path::new(name);
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        // a FIFO or device would be drained by hashing: named, not hashed
+        return Ok(SourceFile { name: name.to_string(), bytes: None, sha256: None });
+    }
+    let mut file = std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
+    let (bytes, hash) = sha256_of(&mut file).with_context(|| format!("reading {name}"))?;
+    Ok(SourceFile { name: name.to_string(), bytes: Some(bytes), sha256: Some(hash) })
+}
+
+/// SHA-256 (hex) of the model that labels: `--model`'s file, or the one compiled in.
+fn model_sha256(model: Option<&Path>) -> anyhow::Result<String> {
+    let (_, hash) = match model {
+        Some(path) => {
+            let mut file =
+                std::fs::File::open(path).with_context(|| format!("cannot read model {}", path.display()))?;
+            sha256_of(&mut file)?
+        }
+        None => sha256_of(&mut { cuishou::model::DEFAULT_MODEL })?,
+    };
+    Ok(hash)
+}
+
+/// Bytes read and their SHA-256, lower-case hex.
+fn sha256_of(reader: &mut impl std::io::Read) -> std::io::Result<(u64, String)> {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    let hex: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok((total, hex))
 }
 
 fn finish(c: &Common, summary: &Summary, note: &str) -> anyhow::Result<Outcome> {

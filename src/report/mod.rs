@@ -241,6 +241,32 @@ pub struct RunInfo {
     pub redacted: bool,
     /// Whether labels were read from the input rather than computed.
     pub labels_from_input: bool,
+    /// What ties the report to the export it was made from.
+    pub custody: Custody,
+}
+
+/// The chain of custody: what a lawyer needs to show that a report matches an export.
+#[derive(Debug, Clone, Default)]
+pub struct Custody {
+    /// Each input file, as read.
+    pub files: Vec<SourceFile>,
+    /// The cuishou version that made the report.
+    pub version: String,
+    /// SHA-256 of the model file that labelled the messages (hex); `None` when the labels were
+    /// read from a classified input.
+    pub model_sha256: Option<String>,
+}
+
+/// One input file: its name, size and SHA-256 (`None` for standard input, which cannot be read
+/// twice).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceFile {
+    /// The name as the user gave it.
+    pub name: String,
+    /// Its size in bytes.
+    pub bytes: Option<u64>,
+    /// SHA-256 of its bytes, lower-case hex.
+    pub sha256: Option<String>,
 }
 
 impl RunInfo {

@@ -6,7 +6,8 @@ use std::fmt::Write;
 
 use super::svg::{self, Bar, Series, label_color};
 use super::{
-    REVIEW_HEADING, activity_line, contact_suffix, escape, fmt_count, sender_display, shortfall_note, sources,
+    REVIEW_HEADING, activity_line, contact_suffix, custody_lines, escape, fmt_count, sender_display, shortfall_note,
+    sources,
 };
 use crate::labels::{Label, Tag};
 use crate::output::marked_pieces;
@@ -168,6 +169,15 @@ fn law_section(out: &mut String, tags: &[Tag]) {
     out.push_str(r#"<h2 id="complain">投诉与报警渠道</h2><ul class="channels">"#);
     for (number, who, what) in law::COMPLAINTS {
         let _ = write!(out, "<li><b>{number}</b>（{who}）：{what}</li>");
+    }
+    out.push_str("</ul>");
+}
+
+/// 来源与校验: the files' sizes and SHA-256, the counts, the version and the model's checksum.
+fn custody_section(out: &mut String, info: &RunInfo) {
+    out.push_str(r#"<h2 id="custody">来源与校验</h2><ul class="custody">"#);
+    for line in custody_lines(info) {
+        let _ = write!(out, "<li>{}</li>", escape(&line));
     }
     out.push_str("</ul>");
 }
@@ -334,6 +344,7 @@ pub fn evidence_html(r: &EvidenceReport, info: &RunInfo) -> String {
     for (i, s) in r.senders.iter().enumerate() {
         sender_section(&mut b, i, s);
     }
+    custody_section(&mut b, info);
     law_section(&mut b, &r.tags_present());
     let _ = write!(b, "<footer>{} · cuishou {}</footer>", escape(law::DISCLAIMER), env!("CARGO_PKG_VERSION"));
     page("催收短信证据汇总", &b)

@@ -4,8 +4,33 @@ use serde_json::{Map, Value, json};
 
 use super::tag_list;
 use crate::output::span_texts;
+use crate::report::RunInfo;
 use crate::report::evidence::{EvidenceReport, Message};
 use crate::report::scan::ScanReport;
+
+/// The run a report came from, for its JSON form: `{"generated", "cuishou_version",
+/// "model_sha256", "files": [{"name", "bytes", "sha256"}], "declared", "read", "rejected"}`
+/// (file names masked when the report is redacted).
+pub fn run_json(info: &RunInfo) -> Value {
+    let files: Vec<Value> = info
+        .custody
+        .files
+        .iter()
+        .map(|f| {
+            let name = if info.redacted { crate::output::redact(&f.name) } else { f.name.clone() };
+            json!({"name": name, "bytes": f.bytes, "sha256": f.sha256})
+        })
+        .collect();
+    json!({
+        "generated": info.generated,
+        "cuishou_version": info.custody.version,
+        "model_sha256": info.custody.model_sha256,
+        "files": files,
+        "declared": info.declared,
+        "read": info.read,
+        "rejected": info.rejected,
+    })
+}
 
 impl EvidenceReport {
     /// The JSON form: `{"senders": [{"sender", "contact_name", "counts", "tags", "first", "last",

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{REVIEW_HEADING, activity_line, contact_suffix, sender_display, shortfall_note, sources};
+use super::{REVIEW_HEADING, activity_line, contact_suffix, custody_lines, sender_display, shortfall_note, sources};
 use crate::labels::{Label, Tag};
 use crate::output::marked_pieces;
 use crate::prediction::Span;
@@ -94,6 +94,10 @@ impl EvidenceReport {
             for t in present {
                 let _ = writeln!(md, "- **{}**：{}", law::tag_name(t), law::basis(t));
             }
+        }
+        let _ = writeln!(md, "\n## 来源与校验\n");
+        for line in custody_lines(info) {
+            let _ = writeln!(md, "- {}", md_text(&line));
         }
         let _ = writeln!(md, "\n## 投诉与报警渠道\n");
         for (number, who, what) in law::COMPLAINTS {

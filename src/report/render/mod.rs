@@ -93,6 +93,27 @@ pub fn shortfall_note(info: &RunInfo) -> Option<String> {
         .map(|d| format!("导出文件声明 {d} 条消息，实际读取 {} 条：文件不完整（提前结束）", info.read))
 }
 
+/// The chain of custody as lines for people: each source file with its size and SHA-256, the
+/// counts, the cuishou version and the model's checksum.
+pub fn custody_lines(info: &RunInfo) -> Vec<String> {
+    let mut lines = Vec::new();
+    for f in &info.custody.files {
+        let name = if info.redacted { redact(&f.name) } else { f.name.clone() };
+        lines.push(match (&f.sha256, f.bytes) {
+            (Some(hash), Some(bytes)) => format!("来源文件 {name}：{} 字节，SHA-256 {hash}", fmt_count(bytes)),
+            _ => format!("来源 {name}：标准输入，未计算校验和"),
+        });
+    }
+    let declared = info.declared.map(|d| format!("导出文件声明 {} 条，", fmt_count(d))).unwrap_or_default();
+    lines.push(format!("{declared}读取 {} 条记录，其中 {} 条无法读取", fmt_count(info.read), fmt_count(info.rejected)));
+    lines.push(format!("生成时间 {}，cuishou {}", info.generated, info.custody.version));
+    lines.push(match &info.custody.model_sha256 {
+        Some(hash) => format!("分类模型 SHA-256 {hash}"),
+        None => "分类取自输入文件（未重新分类）".to_string(),
+    });
+    lines
+}
+
 /// Tag names of a tag set, in the fixed tag order.
 fn tag_list(tags: TagSet) -> Vec<&'static str> {
     tags.iter().map(Tag::as_str).collect()

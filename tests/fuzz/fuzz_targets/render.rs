@@ -19,7 +19,7 @@ const TAGS: &[&str] = &[
     "polyline", "circle", "text", "g",
 ];
 
-const HEADINGS: &[&str] = &["# 催收短信证据汇总", "## 发送方一览", "## 发送方 ", "## 法律依据", "## 投诉与报警渠道"];
+const HEADINGS: &[&str] = &["# 催收短信证据汇总", "## 发送方一览", "## 发送方 ", "## 法律依据", "## 来源与校验", "## 投诉与报警渠道"];
 
 fn check_html(html: &str) {
     for (i, _) in html.match_indices('<') {
