@@ -378,7 +378,7 @@ mod tests {
 
     #[test]
     fn rates_are_whole_records_with_separators() {
-        assert_eq!(records_per_second(37_194.4504), "37,194/s");
+        assert_eq!(records_per_second(37_194.450_4), "37,194/s");
         assert_eq!(records_per_second(0.4), "0/s");
         assert_eq!(records_per_second(f64::NAN), "0/s");
     }
