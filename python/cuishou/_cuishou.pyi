@@ -1,6 +1,7 @@
 """Type stubs of the compiled module `cuishou._cuishou` (python/src/lib.rs)."""
 
 import os
+import pathlib
 from collections.abc import Iterable
 from typing import Any, Optional, Union
 
@@ -26,7 +27,7 @@ class Model:
         self, model_path: Optional[_Path] = None, threads: Optional[int] = None, *, _from: Optional[Model] = None
     ) -> None: ...
     @property
-    def model_path(self) -> Optional[str]: ...
+    def model_path(self) -> Optional[pathlib.Path]: ...
     @property
     def threads(self) -> Optional[int]: ...
     @property

@@ -3,6 +3,7 @@ tests/test_api.py), so the stubs and annotations stay usable."""
 
 from __future__ import annotations
 
+import pathlib
 from typing import Any, Optional
 
 import pandas as pd
@@ -46,7 +47,10 @@ def scores(paths: list[str], model: Optional[cuishou.Model] = None) -> float:
 
 
 def retrain(paths: list[str], output: str) -> cuishou.Model:
-    return cuishou.train(paths, output, epochs=2, seed=1)
+    m = cuishou.train(paths, output, epochs=2, seed=1)
+    where: Optional[pathlib.Path] = m.model_path
+    assert where is not None and where.name == pathlib.Path(output).name
+    return m
 
 
 def frame(texts: list[str]) -> pd.DataFrame:
