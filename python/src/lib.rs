@@ -102,7 +102,6 @@ fn parse_errors(errors: &str) -> PyResult<Errors> {
     }
 }
 
-
 /// The texts of a Python iterable that can be classified, and the positions and reasons of those
 /// that cannot (with `Errors::Raise`, the first of these is a ValueError naming its position).
 fn gather(
@@ -112,9 +111,7 @@ fn gather(
     method: &str,
 ) -> PyResult<(Vec<String>, Vec<(usize, String)>)> {
     if texts.is_instance_of::<PyString>() {
-        return Err(PyTypeError::new_err(format!(
-            "{method} takes a list of texts, not one str: wrap it in a list"
-        )));
+        return Err(PyTypeError::new_err(format!("{method} takes a list of texts, not one str: wrap it in a list")));
     }
     let mut owned: Vec<String> = Vec::with_capacity(texts.len().unwrap_or(0));
     let mut rejects: Vec<(usize, String)> = Vec::new();
