@@ -102,14 +102,12 @@ fn parse_errors(errors: &str) -> PyResult<Errors> {
     }
 }
 
+/// What `gather` found: the texts to classify, and the position and reason of each reject.
+type Gathered = (Vec<String>, Vec<(usize, String)>);
+
 /// The texts of a Python iterable that can be classified, and the positions and reasons of those
 /// that cannot (with `Errors::Raise`, the first of these is a ValueError naming its position).
-fn gather(
-    texts: &Bound<'_, PyAny>,
-    max_chars: usize,
-    errors: Errors,
-    method: &str,
-) -> PyResult<(Vec<String>, Vec<(usize, String)>)> {
+fn gather(texts: &Bound<'_, PyAny>, max_chars: usize, errors: Errors, method: &str) -> PyResult<Gathered> {
     if texts.is_instance_of::<PyString>() {
         return Err(PyTypeError::new_err(format!("{method} takes a list of texts, not one str: wrap it in a list")));
     }
