@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The Python package's CI: a virtual environment, `maturin develop --release`, then pytest (the
-# wheel against the command line, and the Spark tests in local[2]). Exits non-zero on failure.
+# The Python package's CI: a virtual environment, `maturin develop --release`, mypy --strict on
+# the package and tests/typing_example.py, then pytest (the wheel against the command line, and
+# the Spark tests in local[2]). Exits non-zero on failure.
 #   bash python/ci.sh            (from the repository root, or from anywhere)
 # CUISHOU_VENV picks the environment (default python/.venv, reused between runs);
 # CARGO_TARGET_DIR is honoured. About 10 minutes on 2 cores from a clean checkout with a warm pip
@@ -37,7 +38,10 @@ fi
 echo "== python: maturin develop --release"
 (cd "$here" && VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --release --locked --quiet)
 
-echo "== python: pytest"
 cd "$here"
+echo "== python: mypy --strict (the package, its stubs and a typed caller)"
+"$venv/bin/python" -m mypy --strict cuishou tests/typing_example.py
+
+echo "== python: pytest"
 export PYSPARK_PYTHON="$venv/bin/python" PYSPARK_DRIVER_PYTHON="$venv/bin/python"
 "$venv/bin/python" -m pytest -q -p no:cacheprovider tests

@@ -48,27 +48,23 @@ from __future__ import annotations
 
 import os
 import shlex
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
-#: The columns both functions add, in order, with their Spark SQL types.
-OUTPUT_COLUMNS = (
-    ("label", "string"),
-    ("confidence", "double"),
-    ("tags", "string"),
-    ("evidence", "string"),
-    ("reject_reason", "string"),
-)
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+    from pyspark.sql.types import StructType
 
-#: Longest text classified, in characters (the command line's --max-chars default).
-DEFAULT_MAX_CHARS = 20_000
+from ._cuishou import DEFAULT_MAX_CHARS, FIELDS, OUTPUT_COLUMNS, REJECT_REASONS
 
-# Reject reasons shared with the compiled module.
-_NULL_TEXT = "text is null"
-_NOT_A_STRING = "text is not a string"
-_NOT_UNICODE = "text is not valid Unicode (lone surrogate)"
+# The input rules and the output fields are the Rust library's, read from the compiled module:
+# OUTPUT_COLUMNS, the columns both functions add, in order, with their Spark SQL types (the
+# library's output fields, then reject_reason); DEFAULT_MAX_CHARS, the longest text classified
+# (the command line's --max-chars default); REJECT_REASONS, the reason of each kind of reject.
+
+__all__ = ["DEFAULT_MAX_CHARS", "OUTPUT_COLUMNS", "classify_dataframe", "classify_dataframe_pipe", "pipe_command"]
 
 
-def _output_schema(df, text_col: str):
+def _output_schema(df: DataFrame, text_col: str) -> StructType:
     from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
     if text_col not in df.columns:
@@ -80,8 +76,8 @@ def _output_schema(df, text_col: str):
     return StructType(list(df.schema.fields) + [StructField(n, types[t], True) for n, t in OUTPUT_COLUMNS])
 
 
-def classify_dataframe(df, text_col: str = "text", model_path: Optional[str] = None, *,
-                       max_chars: int = DEFAULT_MAX_CHARS):
+def classify_dataframe(df: DataFrame, text_col: str = "text", model_path: Optional[str] = None, *,
+                       max_chars: int = DEFAULT_MAX_CHARS) -> DataFrame:
     """Classify ``df[text_col]`` with ``mapInArrow`` and the wheel on the executors.
 
     Returns the input columns plus label, confidence, tags, evidence and reject_reason, one row
@@ -96,7 +92,7 @@ def classify_dataframe(df, text_col: str = "text", model_path: Optional[str] = N
     conf = df.sparkSession.conf.get("spark.sql.execution.arrow.useLargeVarTypes", "false")
     large = str(conf).lower() == "true"
 
-    def classify_batches(batches):
+    def classify_batches(batches: Iterable[Any]) -> Iterator[Any]:
         import pyarrow as pa
         from pyspark import SparkFiles, TaskContext
 
@@ -107,7 +103,7 @@ def classify_dataframe(df, text_col: str = "text", model_path: Optional[str] = N
             path = SparkFiles.get(os.path.basename(path))
         ctx = TaskContext.get()
         threads = max(1, int(ctx.cpus())) if ctx is not None else 1
-        model = cuishou.model(path, threads=threads)
+        model = cuishou.load_model(path, threads=threads)
         for batch in batches:
             result = _classify_column(model, batch.column(index), max_chars)
             columns = list(batch.columns)
@@ -119,7 +115,7 @@ def classify_dataframe(df, text_col: str = "text", model_path: Optional[str] = N
     return df.mapInArrow(classify_batches, schema)
 
 
-def _classify_column(model, column, max_chars: int):
+def _classify_column(model: Any, column: Any, max_chars: int) -> Any:
     """classify_arrow, but a batch never raises: a column that is not text is all rejected, and
     should the classifier fail on a batch, each of its rows is retried alone."""
     import pyarrow as pa
@@ -127,7 +123,7 @@ def _classify_column(model, column, max_chars: int):
     t = column.type
     if not (pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)
             or getattr(pa.types, "is_string_view", lambda _: False)(t)):
-        return _rejected(len(column), _NOT_A_STRING)
+        return _rejected(len(column), REJECT_REASONS["not_a_string"])
     try:
         return model.classify_arrow(column, max_chars=max_chars)
     except Exception:  # noqa: BLE001 - one bad record must not fail a national job
@@ -140,13 +136,14 @@ def _classify_column(model, column, max_chars: int):
         return pa.concat_arrays(parts) if parts else _rejected(0, "")
 
 
-def _rejected(n: int, reason: str):
+def _rejected(n: int, reason: str) -> Any:
     import pyarrow as pa
 
+    types = {"string": pa.string(), "double": pa.float64()}
+    *fields, (reject_field, _) = OUTPUT_COLUMNS
     return pa.StructArray.from_arrays(
-        [pa.nulls(n, pa.string()), pa.nulls(n, pa.float64()), pa.nulls(n, pa.string()), pa.nulls(n, pa.string()),
-         pa.array([reason] * n, pa.string())],
-        names=[name for name, _ in OUTPUT_COLUMNS],
+        [pa.nulls(n, types[kind]) for _, kind in fields] + [pa.array([reason] * n, pa.string())],
+        names=[name for name, _ in fields] + [reject_field],
     )
 
 
@@ -160,9 +157,9 @@ def pipe_command(executable: str, model_path: Optional[str] = None, *, threads: 
     return shlex.join(args + ["-"])
 
 
-def classify_dataframe_pipe(df, binary_path: str, text_col: str = "text", model_path: Optional[str] = None, *,
+def classify_dataframe_pipe(df: DataFrame, binary_path: str, text_col: str = "text", model_path: Optional[str] = None, *,
                             max_chars: int = DEFAULT_MAX_CHARS, executor_binary: Optional[str] = None,
-                            ship: bool = True):
+                            ship: bool = True) -> DataFrame:
     """Classify ``df[text_col]`` by piping it through the ``cuishou`` binary: no wheel needed on
     the executors, only the binary (shipped here with ``SparkContext.addFile``).
 
@@ -200,29 +197,33 @@ def classify_dataframe_pipe(df, binary_path: str, text_col: str = "text", model_
 # value and that use the standard library only, so executors need neither this package nor its
 # compiled module.
 
-def _to_json_line(index: int, max_chars: int):
-    null_text, not_a_string, not_unicode = _NULL_TEXT, _NOT_A_STRING, _NOT_UNICODE
+def _to_json_line(index: int, max_chars: int) -> Callable[[Any], str]:
+    # The executors may not have this package: the reasons travel in the closure, read here on
+    # the driver from the compiled module. The checks are the library's `reject_reason` (a NUL
+    # byte; more than max_chars characters), plus what only Python values can be (None, not a
+    # str, a lone surrogate), in the same order; tests/test_api.py holds them equal to it.
+    reasons = dict(REJECT_REASONS)
 
-    def to_line(row):
+    def to_line(row: Any) -> str:
         import base64
         import json
         import pickle
 
         text = row[index]
         if text is None:
-            reason = null_text
+            reason = reasons["null"]
         elif not isinstance(text, str):
-            reason = not_a_string
+            reason = reasons["not_a_string"]
         elif "\0" in text:
-            reason = "NUL byte in the text"
+            reason = reasons["nul"]
         elif len(text) > max_chars:
-            reason = f"text longer than --max-chars ({len(text)} > {max_chars} characters)"
+            reason = reasons["too_long"].format(chars=len(text), max_chars=max_chars)
         else:
             try:
                 text.encode("utf-8")
                 reason = None
             except UnicodeEncodeError:
-                reason = not_unicode
+                reason = reasons["not_unicode"]
         packed = base64.b64encode(pickle.dumps(tuple(row), protocol=pickle.HIGHEST_PROTOCOL)).decode("ascii")
         # The command classifies "text" and echoes "row" (and "reject") back untouched.
         obj = {"text": "" if reason is not None else text, "row": packed}
@@ -233,17 +234,19 @@ def _to_json_line(index: int, max_chars: int):
     return to_line
 
 
-def _from_json_line():
-    def from_line(line):
+def _from_json_line() -> Callable[[str], tuple[Any, ...]]:
+    fields = tuple(FIELDS)  # what the command writes for each classified text, in order
+
+    def from_line(line: str) -> tuple[Any, ...]:
         import base64
         import json
         import pickle
 
         obj = json.loads(line)
-        row = pickle.loads(base64.b64decode(obj["row"]))
+        row: tuple[Any, ...] = pickle.loads(base64.b64decode(obj["row"]))
         reason = obj.get("reject")
         if reason is not None:
-            return row + (None, None, None, None, reason)
-        return row + (obj["label"], obj["confidence"], obj["tags"], obj["evidence"], None)
+            return row + (None,) * len(fields) + (reason,)
+        return row + tuple(obj[f] for f in fields) + (None,)
 
     return from_line

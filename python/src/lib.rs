@@ -12,12 +12,18 @@ use arrow_array::{Array, ArrayRef, LargeStringArray, StringArray, StringViewArra
 use arrow_data::ArrayData;
 use arrow_pyarrow::PyArrowType;
 use arrow_schema::{DataType, Field, Fields};
-use cuishou::io::{DEFAULT_MAX_CHARS, reject_reason as reject_reason_with};
-use cuishou::output::{format_evidence, round4};
-use cuishou::{Classifier, Prediction};
-use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use cuishou::data::read_labelled;
+use cuishou::features::FeatureConfig;
+use cuishou::io::{DEFAULT_MAX_CHARS, reject_reason as reject_reason_with, too_long};
+use cuishou::labels::Label;
+use cuishou::model::hyperparams as hp;
+use cuishou::model::{Calibration, LinearParams, evaluate as evaluate_labels, train as train_examples};
+use cuishou::output::{OUTPUT_COLUMNS, format_evidence, round4, span_texts};
+use cuishou::{Classifier, Prediction, Resources};
+use linfa::ParamGuard;
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 /// Why a value that is not a text is rejected.
 const NULL_TEXT: &str = "text is null";
@@ -25,10 +31,10 @@ const NOT_A_STRING: &str = "text is not a string";
 const NOT_UNICODE: &str = "text is not valid Unicode (lone surrogate)";
 
 /// A loaded model. Load once per process and reuse: loading takes about half a second.
-#[pyclass(frozen, module = "cuishou._cuishou")]
+#[pyclass(frozen, subclass, module = "cuishou._cuishou")]
 struct Model {
     classifier: Arc<Classifier>,
-    pool: Option<rayon::ThreadPool>,
+    pool: Option<Arc<rayon::ThreadPool>>,
     model_path: Option<PathBuf>,
     threads: Option<usize>,
 }
@@ -43,12 +49,17 @@ struct Classification {
 }
 
 impl Model {
-    /// Classifies `texts` on this model's pool (or rayon's global pool).
-    fn batch(&self, texts: &[&str]) -> Vec<Classification> {
-        let predictions: Vec<Prediction> = match &self.pool {
+    /// Predicts `texts` on this model's pool (or rayon's global pool).
+    fn predictions<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Vec<Prediction> {
+        match &self.pool {
             Some(pool) => pool.install(|| self.classifier.predict_batch(texts)),
             None => self.classifier.predict_batch(texts),
-        };
+        }
+    }
+
+    /// Classifies `texts` as `cuishou classify` writes them.
+    fn batch(&self, texts: &[&str]) -> Vec<Classification> {
+        let predictions = self.predictions(texts);
         texts
             .iter()
             .zip(predictions)
@@ -59,6 +70,20 @@ impl Model {
                 evidence: format_evidence(text, &p.evidence),
             })
             .collect()
+    }
+}
+
+/// A pool of `threads` threads of a model's own, or None for rayon's global pool.
+fn new_pool(threads: Option<usize>) -> PyResult<Option<Arc<rayon::ThreadPool>>> {
+    match threads {
+        None => Ok(None),
+        Some(0) => Err(PyValueError::new_err("threads must be at least 1")),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .thread_name(|i| format!("cuishou-{i}"))
+            .build()
+            .map(|pool| Some(Arc::new(pool)))
+            .map_err(|e| PyRuntimeError::new_err(format!("starting {n} threads: {e}"))),
     }
 }
 
@@ -77,6 +102,45 @@ fn parse_errors(errors: &str) -> PyResult<Errors> {
     }
 }
 
+/// What `gather` found: the texts to classify, and the position and reason of each reject.
+type Gathered = (Vec<String>, Vec<(usize, String)>);
+
+/// The texts of a Python iterable that can be classified, and the positions and reasons of those
+/// that cannot (with `Errors::Raise`, the first of these is a ValueError naming its position).
+fn gather(texts: &Bound<'_, PyAny>, max_chars: usize, errors: Errors, method: &str) -> PyResult<Gathered> {
+    if texts.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!("{method} takes a list of texts, not one str: wrap it in a list")));
+    }
+    let mut owned: Vec<String> = Vec::with_capacity(texts.len().unwrap_or(0));
+    let mut rejects: Vec<(usize, String)> = Vec::new();
+    for (i, item) in texts.try_iter()?.enumerate() {
+        let item = item?;
+        let reason = if item.is_none() {
+            Some(NULL_TEXT.to_string())
+        } else if let Ok(s) = item.cast::<PyString>() {
+            match s.to_cow() {
+                Ok(text) => {
+                    let reason = reject_reason_with(&text, max_chars);
+                    if reason.is_none() {
+                        owned.push(text.into_owned());
+                    }
+                    reason
+                }
+                Err(_) => Some(NOT_UNICODE.to_string()),
+            }
+        } else {
+            Some(NOT_A_STRING.to_string())
+        };
+        if let Some(reason) = reason {
+            if errors == Errors::Raise {
+                return Err(PyValueError::new_err(format!("text {i}: {reason}")));
+            }
+            rejects.push((i, reason));
+        }
+    }
+    Ok((owned, rejects))
+}
+
 #[pymethods]
 impl Model {
     /// Model(model_path=None, threads=None)
@@ -85,8 +149,23 @@ impl Model {
     /// into the package. `threads` sizes a pool of this model's own; by default the process-wide
     /// pool is used (all cores, or RAYON_NUM_THREADS).
     #[new]
-    #[pyo3(signature = (model_path=None, threads=None))]
-    fn new(py: Python<'_>, model_path: Option<PathBuf>, threads: Option<usize>) -> PyResult<Model> {
+    #[pyo3(signature = (model_path=None, threads=None, *, _from=None))]
+    fn new(
+        py: Python<'_>,
+        model_path: Option<PathBuf>,
+        threads: Option<usize>,
+        _from: Option<PyRef<'_, Model>>,
+    ) -> PyResult<Model> {
+        // `_from`: the same classifier and pool as another model (how `cuishou.Model`, a
+        // subclass, wraps what `train` returns). Nothing is loaded.
+        if let Some(other) = _from {
+            return Ok(Model {
+                classifier: Arc::clone(&other.classifier),
+                pool: other.pool.clone(),
+                model_path: other.model_path.clone(),
+                threads: other.threads,
+            });
+        }
         let loaded = py.detach(|| match &model_path {
             Some(path) => Classifier::load(path),
             None => Classifier::bundled(),
@@ -95,17 +174,7 @@ impl Model {
             Some(path) => PyValueError::new_err(format!("loading model {}: {e}", path.display())),
             None => PyRuntimeError::new_err(format!("loading the bundled default model: {e}")),
         })?;
-        let pool = match threads {
-            None => None,
-            Some(0) => return Err(PyValueError::new_err("threads must be at least 1")),
-            Some(n) => Some(
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(n)
-                    .thread_name(|i| format!("cuishou-{i}"))
-                    .build()
-                    .map_err(|e| PyRuntimeError::new_err(format!("starting {n} threads: {e}")))?,
-            ),
-        };
+        let pool = new_pool(threads)?;
         Ok(Model { classifier: Arc::new(classifier), pool, model_path, threads })
     }
 
@@ -137,36 +206,7 @@ impl Model {
         errors: &str,
     ) -> PyResult<Bound<'py, PyList>> {
         let errors = parse_errors(errors)?;
-        if texts.is_instance_of::<PyString>() {
-            return Err(PyTypeError::new_err("classify takes a list of texts, not one str: wrap it in a list"));
-        }
-        let mut owned: Vec<String> = Vec::with_capacity(texts.len().unwrap_or(0));
-        let mut rejects: Vec<(usize, String)> = Vec::new();
-        for (i, item) in texts.try_iter()?.enumerate() {
-            let item = item?;
-            let reason = if item.is_none() {
-                Some(NULL_TEXT.to_string())
-            } else if let Ok(s) = item.cast::<PyString>() {
-                match s.to_cow() {
-                    Ok(text) => {
-                        let reason = reject_reason_with(&text, max_chars);
-                        if reason.is_none() {
-                            owned.push(text.into_owned());
-                        }
-                        reason
-                    }
-                    Err(_) => Some(NOT_UNICODE.to_string()),
-                }
-            } else {
-                Some(NOT_A_STRING.to_string())
-            };
-            if let Some(reason) = reason {
-                if errors == Errors::Raise {
-                    return Err(PyValueError::new_err(format!("text {i}: {reason}")));
-                }
-                rejects.push((i, reason));
-            }
-        }
+        let (owned, rejects) = gather(texts, max_chars, errors, "classify")?;
         let results = py.detach(|| {
             let refs: Vec<&str> = owned.iter().map(String::as_str).collect();
             self.batch(&refs)
@@ -222,6 +262,69 @@ impl Model {
         }
         let out = py.detach(|| self.arrow_batch(&array, max_chars));
         Ok(PyArrowType(out.into_data()))
+    }
+
+    /// The label names in the order of the model's outputs (the columns of `probabilities`).
+    #[getter]
+    fn classes_<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, Label::ALL.map(Label::as_str))
+    }
+
+    /// predict_records(texts, *, max_chars=20000) -> list[tuple]
+    ///
+    /// One tuple per text: (label, confidence, tags, evidence, review), with confidence rounded
+    /// to four decimals, tags a list of names, evidence a list of (span text, start, end) in
+    /// character offsets. A text that cannot be classified raises ValueError naming its
+    /// position, before anything is classified. The GIL is released while classifying.
+    #[pyo3(signature = (texts, *, max_chars=DEFAULT_MAX_CHARS))]
+    fn predict_records<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        max_chars: usize,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let (owned, _) = gather(texts, max_chars, Errors::Raise, "predict")?;
+        let predictions = py.detach(|| self.predictions(&owned));
+        let out = PyList::empty(py);
+        for (text, p) in owned.iter().zip(predictions) {
+            let tags: Vec<&str> = p.tags.iter().map(|t| t.as_str()).collect();
+            let evidence: Vec<(String, u32, u32)> = span_texts(text, &p.evidence)
+                .into_iter()
+                .zip(&p.evidence)
+                .map(|(span, s)| (span, s.start, s.end))
+                .collect();
+            out.append((p.label.as_str(), round4(p.confidence), tags, evidence, p.review))?;
+        }
+        Ok(out)
+    }
+
+    /// probabilities(texts, *, max_chars=20000) -> list[list[float]]
+    ///
+    /// Each text's label probabilities in the order of `classes_`, rounded to four decimals as
+    /// `cuishou classify --probabilities` writes them. Texts that cannot be classified raise
+    /// ValueError naming the position. The GIL is released while classifying.
+    #[pyo3(signature = (texts, *, max_chars=DEFAULT_MAX_CHARS))]
+    fn probabilities(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, max_chars: usize) -> PyResult<Vec<Vec<f64>>> {
+        let (owned, _) = gather(texts, max_chars, Errors::Raise, "predict_proba")?;
+        let predictions = py.detach(|| self.predictions(&owned));
+        Ok(predictions.iter().map(|p| p.scores.labels.iter().map(|&x| round4(x)).collect()).collect())
+    }
+
+    /// evaluate_json(paths) -> str
+    ///
+    /// Scores this model on labelled CSV files (`text`, `label` columns, as `cuishou eval`
+    /// reads them): a JSON object with accuracy, macro_f1, per_label (label -> precision,
+    /// recall, f1, support), confusion (gold -> predicted -> rows) and rows, the keys of
+    /// `cuishou eval --json`.
+    fn evaluate_json(&self, py: Python<'_>, paths: Vec<String>) -> PyResult<String> {
+        py.detach(|| {
+            let examples = read_labelled(&paths).map_err(|e| PyValueError::new_err(e.to_string()))?;
+            let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+            let predicted: Vec<Label> = self.predictions(&texts).into_iter().map(|p| p.label).collect();
+            let gold: Vec<Label> = examples.iter().map(|e| e.label).collect();
+            serde_json::to_string(&evaluate_labels(&gold, &predicted))
+                .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+        })
     }
 }
 
@@ -285,15 +388,113 @@ impl Model {
     }
 }
 
-/// The fields of `classify_arrow`'s result, in order.
+/// The column that says why a text was not classified (null when it was).
+const REJECT_REASON: &str = "reject_reason";
+
+/// The fields of `classify_arrow`'s result, in order: the library's output columns, then
+/// `reject_reason`.
 fn output_fields() -> Fields {
-    Fields::from(vec![
-        Field::new("label", DataType::Utf8, true),
-        Field::new("confidence", DataType::Float64, true),
-        Field::new("tags", DataType::Utf8, true),
-        Field::new("evidence", DataType::Utf8, true),
-        Field::new("reject_reason", DataType::Utf8, true),
-    ])
+    let mut fields: Vec<Field> = OUTPUT_COLUMNS
+        .iter()
+        .map(|&name| Field::new(name, if name == "confidence" { DataType::Float64 } else { DataType::Utf8 }, true))
+        .collect();
+    fields.push(Field::new(REJECT_REASON, DataType::Utf8, true));
+    Fields::from(fields)
+}
+
+/// The Spark SQL type name of an output field's Arrow type.
+fn sql_type(t: &DataType) -> &'static str {
+    match t {
+        DataType::Float64 => "double",
+        _ => "string",
+    }
+}
+
+/// The reasons a text is rejected, by kind; "too_long" is a `str.format` template with the
+/// fields `chars` and `max_chars`, made by the library's own message function.
+fn reject_reasons() -> Vec<(&'static str, String)> {
+    const CHARS: u64 = 918_273_645;
+    const MAX: usize = 546_372_819;
+    let too_long = too_long(CHARS, MAX)
+        .replace('{', "{{")
+        .replace('}', "}}")
+        .replace(&CHARS.to_string(), "{chars}")
+        .replace(&MAX.to_string(), "{max_chars}");
+    vec![
+        ("null", NULL_TEXT.to_string()),
+        ("not_a_string", NOT_A_STRING.to_string()),
+        ("not_unicode", NOT_UNICODE.to_string()),
+        ("nul", reject_reason_with("\0", DEFAULT_MAX_CHARS).expect("a NUL byte is rejected")),
+        ("too_long", too_long),
+    ]
+}
+
+/// train(paths, output=None, *, epochs, learning_rate, l2, tag_weight, seed, temperature) -> Model
+///
+/// Trains a model on labelled CSV files as `cuishou train` does without --cv, --search or
+/// --loso (default features, the bundled resources, the calibration temperature given or the
+/// shipped model's), writes it to `output` when given, and returns it loaded.
+#[pyfunction]
+#[pyo3(signature = (
+    paths, output=None, *, epochs=hp::DEFAULT_EPOCHS, learning_rate=hp::DEFAULT_LEARNING_RATE,
+    l2=hp::DEFAULT_L2, tag_weight=hp::DEFAULT_TAG_WEIGHT, seed=hp::DEFAULT_SEED,
+    temperature=hp::DEFAULT_TEMPERATURE, threads=None
+))]
+#[allow(clippy::too_many_arguments)]
+fn train(
+    py: Python<'_>,
+    paths: Vec<String>,
+    output: Option<PathBuf>,
+    epochs: usize,
+    learning_rate: f32,
+    l2: f32,
+    tag_weight: f32,
+    seed: u64,
+    temperature: f32,
+    threads: Option<usize>,
+) -> PyResult<Model> {
+    let params = LinearParams::default()
+        .epochs(epochs)
+        .learning_rate(learning_rate)
+        .l2(l2)
+        .tag_weight(tag_weight)
+        .seed(seed)
+        .check()
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let calibration = Calibration { temperature };
+    if !calibration.is_valid() {
+        return Err(PyValueError::new_err(format!("temperature must be a positive number, got {temperature}")));
+    }
+    let pool = new_pool(threads)?;
+    let classifier = py.detach(|| -> PyResult<Classifier> {
+        let examples = read_labelled(&paths).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let fit = || train_examples(&examples, Resources::bundled(), FeatureConfig::default(), params);
+        let (mut classifier, _) = match &pool {
+            Some(pool) => pool.install(fit),
+            None => fit(),
+        }
+        .map_err(|e| PyValueError::new_err(format!("training: {e}")))?;
+        classifier.set_calibration(calibration);
+        if let Some(path) = &output {
+            write_model(path, &classifier.to_bytes())
+                .map_err(|e| PyOSError::new_err(format!("writing {}: {e}", path.display())))?;
+        }
+        Ok(classifier)
+    })?;
+    Ok(Model { classifier: Arc::new(classifier), pool, model_path: output, threads })
+}
+
+/// Writes a model file under a temporary name beside `path` and renames it, so that a failed
+/// write never leaves a partial model under the final name.
+fn write_model(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp{}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// reject_reason(text, max_chars=20000) -> str | None
@@ -314,10 +515,24 @@ mod _cuishou {
     use super::Model;
     #[pymodule_export]
     use super::reject_reason;
+    #[pymodule_export]
+    use super::train;
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        let py = m.py();
         m.add("DEFAULT_MAX_CHARS", DEFAULT_MAX_CHARS)?;
+        m.add("CLASSES", PyTuple::new(py, Label::ALL.map(Label::as_str))?)?;
+        m.add("FIELDS", PyTuple::new(py, OUTPUT_COLUMNS)?)?;
+        m.add("REJECT_REASON_FIELD", REJECT_REASON)?;
+        let columns: Vec<(String, &str)> =
+            output_fields().iter().map(|f| (f.name().clone(), sql_type(f.data_type()))).collect();
+        m.add("OUTPUT_COLUMNS", PyTuple::new(py, columns)?)?;
+        let reasons = PyDict::new(py);
+        for (kind, reason) in reject_reasons() {
+            reasons.set_item(kind, reason)?;
+        }
+        m.add("REJECT_REASONS", reasons)?;
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
         Ok(())
     }

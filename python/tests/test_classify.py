@@ -148,7 +148,7 @@ def test_threads_classify_concurrently_and_agree():
     results = [None] * 4
 
     def work(i):
-        results[i] = cuishou.model(threads=1).classify(texts)
+        results[i] = cuishou.load_model(threads=1).classify(texts)
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
     for t in threads:
