@@ -113,6 +113,9 @@ pub struct ReadArgs {
     /// Texts longer than this many characters are rejected.
     #[arg(long, default_value_t = cuishou::io::DEFAULT_MAX_CHARS, value_name = "N")]
     max_chars: usize,
+    /// The sheet of a workbook (.xlsx .xls .ods) to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
 }
 
 impl ReadArgs {
@@ -143,6 +146,7 @@ impl ReadArgs {
             delimiter,
             encoding,
             max_chars: self.max_chars,
+            sheet: self.sheet.clone(),
         })
     }
 }
