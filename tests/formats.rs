@@ -421,3 +421,37 @@ fn a_binary_file_named_as_text_says_what_it_is() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("plain.csv: not an Excel or OpenDocument workbook"), "{stderr}");
 }
+
+#[test]
+fn csv_output_can_carry_a_bom_or_be_gb18030() {
+    let wd = Workdir::new();
+    let input = repo_root().join("tests/fixtures/formats/bom.csv");
+    let input = input.to_str().unwrap();
+    let plain = wd.ok(&["classify", input, "-q"]);
+    assert!(!plain.starts_with('\u{FEFF}'), "UTF-8 without a BOM by default");
+    wd.ok(&["classify", input, "-q", "--output-encoding", "utf-8-bom", "-o", "bom.csv"]);
+    let bom = std::fs::read(wd.path("bom.csv")).unwrap();
+    assert_eq!(&bom[..3], b"\xEF\xBB\xBF");
+    assert_eq!(&bom[3..], plain.as_bytes(), "the same rows after the mark");
+    wd.ok(&["classify", input, "-q", "--output-encoding", "gb18030", "-o", "gb.csv"]);
+    let gb = std::fs::read(wd.path("gb.csv")).unwrap();
+    assert!(std::str::from_utf8(&gb).is_err(), "transcoded");
+    let (decoded, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(&gb);
+    assert!(!had_errors);
+    assert_eq!(decoded, plain, "GB18030 decodes back to the same text");
+    // every character, those beyond the BMP and the private-use U+E5E5 included
+    let text = "还钱😀 \u{E5E5} \u{20000} ok";
+    wd.write("rare.csv", format!("text\n{text}\n"));
+    wd.ok(&["classify", "rare.csv", "-q", "--output-encoding", "gb18030", "-o", "rare.out.csv"]);
+    let rare = std::fs::read(wd.path("rare.out.csv")).unwrap();
+    let (decoded, _) = encoding_rs::GB18030.decode_without_bom_handling(&rare);
+    // encoding_rs reads GB18030's A3 A0 as U+3000; Windows and ICU as U+E5E5
+    assert!(rare.windows(2).any(|w| w == b"\xA3\xA0"));
+    assert_eq!(parse_csv(&decoded)[1][0], text.replace('\u{E5E5}', "\u{3000}"));
+    // the scan report's CSV too; JSON Lines stays UTF-8
+    wd.ok(&["report", "scan", input, "-q", "--format", "csv", "--output-encoding", "utf-8-bom", "-o", "scan.csv"]);
+    assert!(std::fs::read(wd.path("scan.csv")).unwrap().starts_with(b"\xEF\xBB\xBFsection,key,name,count"));
+    let out = wd.run(&["classify", input, "--output-format", "jsonl", "--output-encoding", "gb18030"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("JSON Lines is always UTF-8"));
+}

@@ -81,7 +81,7 @@ fn zip_description(head: &[u8]) -> &'static str {
 /// the file is and what to do instead; `None` when it may be text.
 pub fn check_text_input(file: &str, head: &[u8]) -> Option<InputError> {
     let kind = binary_kind(head)?;
-    let workbook = "read a workbook with --format xlsx, or save it as CSV UTF-8";
+    let workbook = "read a workbook with --format xlsx (in `report`: --input-format xlsx), or save it as CSV UTF-8";
     let (what, todo) = match kind {
         Binary::Zip => (zip_description(head), workbook),
         Binary::Ole2 => ("an Excel 97-2003 workbook (.xls) or a Word .doc (an OLE2 compound file)", workbook),
