@@ -324,3 +324,134 @@ fn a_50_mb_line_or_field_is_one_reject_in_bounded_memory() {
         );
     }
 }
+
+/// A workbook of two sheets: 短信 (sender stored as a number, a date-time cell, the text; a row
+/// left empty; a text longer than 30 characters) and 其他 (one message).
+fn workbook() -> Vec<u8> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    let date = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    let sms = book.add_worksheet();
+    sms.set_name("短信").unwrap();
+    for (c, h) in ["sender", "time", "text"].into_iter().enumerate() {
+        sms.write_string(0, c as u16, h).unwrap();
+    }
+    let rows = [
+        (13811112222.0, "2024-03-01 09:30:00", "你的遗照做好了，今晚发你家族群"),
+        (95588.0, "2024-03-02 18:05:07", "您尾号8821的卡消费128.00元"),
+    ];
+    for (r, (sender, time, text)) in rows.into_iter().enumerate() {
+        let r = r as u32 + 1;
+        sms.write_number(r, 0, sender).unwrap();
+        sms.write_datetime_with_format(r, 1, ExcelDateTime::parse_from_str(time).unwrap(), &date).unwrap();
+        sms.write_string(r, 2, text).unwrap();
+    }
+    // row 4 is left empty; row 5 holds a text too long for --max-chars 30
+    sms.write_number(4, 0, 13900000000.0).unwrap();
+    sms.write_string(4, 2, "还".repeat(31)).unwrap();
+    let other = book.add_worksheet();
+    other.set_name("其他").unwrap();
+    other.write_string(0, 0, "text").unwrap();
+    other.write_string(1, 0, "再不还钱就爆你通讯录").unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_workbook_reads_numbers_dates_and_row_numbers_as_shown() {
+    let wd = Workdir::new();
+    wd.write("export.xlsx", workbook());
+    let out = wd.run(&["classify", "export.xlsx", "--max-chars", "30", "-o", "out.csv"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("3 records read, 2 classified, 1 rejected"), "{stderr}");
+    let rows = parse_csv(&wd.read("out.csv"));
+    assert_eq!(&rows[0][..3], ["sender", "time", "text"]);
+    assert_eq!(&rows[1][..3], ["13811112222", "2024-03-01 09:30:00", "你的遗照做好了，今晚发你家族群"]);
+    assert_eq!(&rows[2][..2], ["95588", "2024-03-02 18:05:07"]);
+    let rejects = parse_csv(&wd.read("out.csv.rejects.csv"));
+    let line = rejects[0].iter().position(|c| c == "line").unwrap();
+    let reason = rejects[0].iter().position(|c| c == "reason").unwrap();
+    assert_eq!(rejects[1][line], "5", "the spreadsheet's row number, the header being row 1");
+    assert!(rejects[1][reason].contains("(31 > 30 characters)"), "{rejects:?}");
+}
+
+#[test]
+fn a_sheet_is_chosen_by_name_and_an_unknown_one_lists_the_sheets() {
+    let wd = Workdir::new();
+    wd.write("export.xlsx", workbook());
+    let rows = parse_csv(&wd.ok(&["classify", "export.xlsx", "--sheet", "其他", "-q"]));
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[1][0], "再不还钱就爆你通讯录");
+    let out = wd.run(&["classify", "export.xlsx", "--sheet", "Sheet1"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(r#"export.xlsx: no sheet named "Sheet1"; the sheets are: "短信", "其他""#), "{stderr}");
+}
+
+#[test]
+fn a_binary_file_named_as_text_says_what_it_is() {
+    let wd = Workdir::new();
+    wd.write("report.csv", workbook());
+    let out = wd.run(&["classify", "report.csv"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("report.csv: not text but a ZIP archive (an Excel .xlsx"), "{stderr}");
+    assert!(stderr.contains("--format xlsx") && !stderr.contains("UTF-8 (try --encoding)"), "{stderr}");
+    // and as it says, --format xlsx reads it
+    let rows = parse_csv(&wd.ok(&["classify", "report.csv", "--format", "xlsx", "-q"]));
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    let cases: &[(&str, &[u8], &str)] = &[
+        ("mmssms.txt", b"SQLite format 3\0\x10\0\x01\x01", "an SQLite database"),
+        ("chat.csv", b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n", "a PDF document"),
+        ("old.csv", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0\0\0", "an Excel 97-2003 workbook (.xls)"),
+        ("shot.txt", b"\x89PNG\r\n\x1A\n\0\0\0\rIHDR", "a PNG image"),
+        ("sms.jsonl", b"\x1F\x8B\x08\0\0\0\0\0", "a gzip-compressed file"),
+    ];
+    for (name, bytes, what) in cases {
+        wd.write(name, bytes);
+        let out = wd.run(&["classify", name]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(&format!("{name}: not text but {what}")), "{name}: {stderr}");
+    }
+    // text asked to be read as a workbook
+    wd.write("plain.csv", "text\n你好\n");
+    let out = wd.run(&["classify", "plain.csv", "--format", "xlsx"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("plain.csv: not an Excel or OpenDocument workbook"), "{stderr}");
+}
+
+#[test]
+fn csv_output_can_carry_a_bom_or_be_gb18030() {
+    let wd = Workdir::new();
+    let input = repo_root().join("tests/fixtures/formats/bom.csv");
+    let input = input.to_str().unwrap();
+    let plain = wd.ok(&["classify", input, "-q"]);
+    assert!(!plain.starts_with('\u{FEFF}'), "UTF-8 without a BOM by default");
+    wd.ok(&["classify", input, "-q", "--output-encoding", "utf-8-bom", "-o", "bom.csv"]);
+    let bom = std::fs::read(wd.path("bom.csv")).unwrap();
+    assert_eq!(&bom[..3], b"\xEF\xBB\xBF");
+    assert_eq!(&bom[3..], plain.as_bytes(), "the same rows after the mark");
+    wd.ok(&["classify", input, "-q", "--output-encoding", "gb18030", "-o", "gb.csv"]);
+    let gb = std::fs::read(wd.path("gb.csv")).unwrap();
+    assert!(std::str::from_utf8(&gb).is_err(), "transcoded");
+    let (decoded, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(&gb);
+    assert!(!had_errors);
+    assert_eq!(decoded, plain, "GB18030 decodes back to the same text");
+    // every character, those beyond the BMP and the private-use U+E5E5 included
+    let text = "还钱😀 \u{E5E5} \u{20000} ok";
+    wd.write("rare.csv", format!("text\n{text}\n"));
+    wd.ok(&["classify", "rare.csv", "-q", "--output-encoding", "gb18030", "-o", "rare.out.csv"]);
+    let rare = std::fs::read(wd.path("rare.out.csv")).unwrap();
+    let (decoded, _) = encoding_rs::GB18030.decode_without_bom_handling(&rare);
+    // encoding_rs reads GB18030's A3 A0 as U+3000; Windows and ICU as U+E5E5
+    assert!(rare.windows(2).any(|w| w == b"\xA3\xA0"));
+    assert_eq!(parse_csv(&decoded)[1][0], text.replace('\u{E5E5}', "\u{3000}"));
+    // the scan report's CSV too; JSON Lines stays UTF-8
+    wd.ok(&["report", "scan", input, "-q", "--format", "csv", "--output-encoding", "utf-8-bom", "-o", "scan.csv"]);
+    assert!(std::fs::read(wd.path("scan.csv")).unwrap().starts_with(b"\xEF\xBB\xBFsection,key,name,count"));
+    let out = wd.run(&["classify", input, "--output-format", "jsonl", "--output-encoding", "gb18030"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("JSON Lines is always UTF-8"));
+}

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::{Outcome, Output, ReadArgs, load_model, set_threads};
+use super::{Encoded, Outcome, Output, OutputEncoding, ReadArgs, load_model, set_threads};
 use cuishou::io::{CsvSink, JsonlSink, RejectWriter, RejectsTo, Sink, Source};
 use cuishou::output::OutputOptions;
 use cuishou::pipeline::{self, Options, Summary};
@@ -21,9 +21,10 @@ use cuishou::pipeline::{self, Options, Summary};
   cuishou classify --format jsonl --output-format jsonl -      (streaming: one line out per line in)
   cuishou classify phone-export.xml --min-confidence 0.7 -o labelled.csv   (doubtful ones to review)
   cuishou classify phone-export.xml --prior other=0.9                      (mostly everyday messages)
+  cuishou classify export.xlsx --sheet 短信 --output-encoding utf-8-bom -o labelled.csv   (for Excel)
 
-Formats are detected by extension (.csv .tsv .jsonl .ndjson .xml .txt; anything else and standard
-input read as CSV) unless --format is given; encodings (UTF-8, UTF-8/UTF-16 with BOM, GB18030/GBK)
+Formats are detected by extension (.csv .tsv .jsonl .ndjson .xml .txt, workbooks .xlsx .xls .ods;
+anything else and standard input read as CSV) unless --format is given; encodings (UTF-8, UTF-8/UTF-16 with BOM, GB18030/GBK)
 are detected unless --encoding is given.
 
 Every record becomes one output row or one row of the rejects file (file, line, reason, raw).
@@ -38,6 +39,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "csv")]
     output_format: OutputFormat,
+    /// Encoding of CSV output: utf-8 (for programs and pipelines), utf-8-bom (for Excel, which
+    /// shows UTF-8 without the mark as mojibake) or gb18030. JSON Lines is always UTF-8.
+    #[arg(long, value_enum, default_value = "utf-8", value_name = "ENCODING")]
+    output_encoding: OutputEncoding,
     /// A model file from `cuishou train`; default: the model built into cuishou.
     #[arg(long, value_name = "FILE")]
     model: Option<PathBuf>,
@@ -96,6 +101,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         probabilities: args.probabilities,
         spreadsheet_safe: args.spreadsheet_safe,
     };
+    anyhow::ensure!(
+        args.output_encoding == OutputEncoding::Utf8 || args.output_format == OutputFormat::Csv,
+        "--output-encoding applies to CSV output; JSON Lines is always UTF-8"
+    );
     let options = args.read.options()?;
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
     for input in args.read.inputs() {
@@ -118,9 +127,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     let summary = match args.output_format {
         OutputFormat::Csv => {
+            let output = Encoded::new(output, args.output_encoding);
             let mut sink = CsvSink::new(output).with_options(output_options);
             let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
-            sink.into_inner().context("flushing output")?.finish()?;
+            sink.into_inner().context("flushing output")?.into_inner().context("writing output")?.finish()?;
             summary
         }
         OutputFormat::Jsonl => {

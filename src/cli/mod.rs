@@ -113,6 +113,9 @@ pub struct ReadArgs {
     /// Texts longer than this many characters are rejected.
     #[arg(long, default_value_t = cuishou::io::DEFAULT_MAX_CHARS, value_name = "N")]
     max_chars: usize,
+    /// The sheet of a workbook (.xlsx .xls .ods) to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
 }
 
 impl ReadArgs {
@@ -143,6 +146,7 @@ impl ReadArgs {
             delimiter,
             encoding,
             max_chars: self.max_chars,
+            sheet: self.sheet.clone(),
         })
     }
 }
@@ -369,6 +373,98 @@ impl Write for Output {
             Output::File { temp, .. } => temp.flush(),
             Output::Through(w) => w.flush(),
         }
+    }
+}
+
+/// The encoding of a CSV output (`--output-encoding`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum OutputEncoding {
+    /// UTF-8 without a byte-order mark: what pipelines and other programs expect.
+    #[default]
+    #[value(name = "utf-8")]
+    Utf8,
+    /// UTF-8 after the byte-order mark EF BB BF, by which Excel recognises UTF-8.
+    #[value(name = "utf-8-bom")]
+    Utf8Bom,
+    /// GB18030, which encodes every Unicode character (older Chinese Windows software).
+    #[value(name = "gb18030")]
+    Gb18030,
+}
+
+/// A writer that turns the UTF-8 written to it into `--output-encoding`: a byte-order mark
+/// first, or GB18030. A character split between two writes is held until its end comes.
+pub struct Encoded<W: Write> {
+    inner: W,
+    encoding: OutputEncoding,
+    started: bool,
+    /// The start of a character whose other bytes are still to come.
+    pending: Vec<u8>,
+    out: Vec<u8>,
+}
+
+impl<W: Write> Encoded<W> {
+    pub fn new(inner: W, encoding: OutputEncoding) -> Self {
+        Encoded { inner, encoding, started: false, pending: Vec::new(), out: Vec::new() }
+    }
+
+    /// Flushes and gives back the writer underneath; fails when the output ended within a
+    /// character.
+    pub fn into_inner(mut self) -> io::Result<W> {
+        if !self.pending.is_empty() {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "output ended within a UTF-8 character"));
+        }
+        self.flush()?;
+        Ok(self.inner)
+    }
+}
+
+impl<W: Write> Write for Encoded<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if !self.started {
+            self.started = true;
+            if self.encoding == OutputEncoding::Utf8Bom {
+                self.inner.write_all(b"\xEF\xBB\xBF")?;
+            }
+        }
+        if self.encoding != OutputEncoding::Gb18030 {
+            return self.inner.write(buf);
+        }
+        self.pending.extend_from_slice(buf);
+        let valid = match std::str::from_utf8(&self.pending) {
+            Ok(text) => text.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(_) => return Err(io::Error::new(io::ErrorKind::InvalidData, "output that is not UTF-8")),
+        };
+        let mut rest = std::str::from_utf8(&self.pending[..valid]).map_err(io::Error::other)?;
+        let mut encoder = encoding_rs::GB18030.new_encoder();
+        loop {
+            // a character takes at most 4 bytes in GB18030, and at least 1 in UTF-8
+            self.out.clear();
+            self.out.reserve(rest.len().saturating_mul(4).saturating_add(16));
+            let (result, read) = encoder.encode_from_utf8_to_vec_without_replacement(rest, &mut self.out, true);
+            self.inner.write_all(&self.out)?;
+            rest = &rest[read..];
+            match result {
+                encoding_rs::EncoderResult::InputEmpty => break,
+                encoding_rs::EncoderResult::OutputFull => continue,
+                // the WHATWG encoder leaves out this private-use character; GB18030 (2005 and
+                // 2022, as Windows, ICU and Python read it) writes it A3 A0 (a WHATWG decoder,
+                // encoding_rs's too, reads that as U+3000)
+                encoding_rs::EncoderResult::Unmappable('\u{E5E5}') => self.inner.write_all(b"\xA3\xA0")?,
+                encoding_rs::EncoderResult::Unmappable(c) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("U+{:04X} has no GB18030 form here: use --output-encoding utf-8-bom", c as u32),
+                    ));
+                }
+            }
+        }
+        self.pending.drain(..valid);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 

@@ -96,6 +96,9 @@ struct ScanArgs {
     /// Report format (default: from the extension of -o, else html).
     #[arg(long = "format", id = "report_format", alias = "output-format", value_enum)]
     format: Option<ScanFormat>,
+    /// Encoding of the CSV report: utf-8, utf-8-bom (for Excel) or gb18030.
+    #[arg(long, value_enum, default_value = "utf-8", value_name = "ENCODING")]
+    output_encoding: super::OutputEncoding,
 }
 
 /// The options both reports share. `--format` names the report's format here, so the input
@@ -230,6 +233,10 @@ fn scan(args: ScanArgs) -> anyhow::Result<Outcome> {
     let formats: [(&[&str], ScanFormat); 3] =
         [(&["html", "htm"], ScanFormat::Html), (&["json"], ScanFormat::Json), (&["csv"], ScanFormat::Csv)];
     let format = output_format(c.output.as_deref(), args.format, &formats, ScanFormat::Html)?;
+    anyhow::ensure!(
+        args.output_encoding == super::OutputEncoding::Utf8 || format == ScanFormat::Csv,
+        "--output-encoding applies to the CSV report; HTML and JSON are always UTF-8"
+    );
     let names = column_names(&c.read, args.platform_column.clone())?;
     let mut sink = ScanSink::new(names.clone(), PlatformDetector::default(), c.redact);
     let (summary, info) = drive(c, &names, &mut sink)?;
@@ -245,7 +252,10 @@ fn scan(args: ScanArgs) -> anyhow::Result<Outcome> {
             serde_json::to_writer_pretty(&mut out, &json)?;
             out.write_all(b"\n")?;
         }
-        ScanFormat::Csv => out = report.write_csv(out).context("writing the CSV report")?,
+        ScanFormat::Csv => {
+            let encoded = super::Encoded::new(out, args.output_encoding);
+            out = report.write_csv(encoded).context("writing the CSV report")?.into_inner()?;
+        }
     }
     out.finish()?;
     let unknown = report.platforms.iter().find(|p| p.name == cuishou::report::platform::UNKNOWN);

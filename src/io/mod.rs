@@ -10,7 +10,9 @@ pub mod labelled;
 pub mod lines;
 pub mod rejects;
 pub mod sms_xml;
+pub mod sniff;
 pub mod txt_in;
+pub mod xlsx_in;
 
 use std::path::Path;
 
@@ -23,6 +25,7 @@ pub use jsonl_out::JsonlSink;
 pub use rejects::{RejectWriter, RejectsTo};
 pub use sms_xml::SmsXmlSource;
 pub use txt_in::TxtSource;
+pub use xlsx_in::XlsxSource;
 
 /// Longest text classified by default, in characters.
 pub const DEFAULT_MAX_CHARS: usize = 20_000;
@@ -61,6 +64,9 @@ pub enum Format {
     Xml,
     /// Plain text, one message per line.
     Txt,
+    /// A workbook: Excel .xlsx, .xlsb, .xls or OpenDocument .ods (one sheet, read whole into
+    /// memory).
+    Xlsx,
 }
 
 impl Format {
@@ -72,6 +78,7 @@ impl Format {
             "jsonl" | "ndjson" => Format::Jsonl,
             "xml" => Format::Xml,
             "txt" => Format::Txt,
+            "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Format::Xlsx,
             _ => Format::Csv,
         }
     }
@@ -98,6 +105,8 @@ pub struct ReadOptions {
     /// past a byte bound that follows from it ([`text_bytes`], [`OTHER_BYTES`]), so an endless
     /// line or field costs bounded memory and ends as one reject.
     pub max_chars: usize,
+    /// The sheet of a workbook to read; the first when not given.
+    pub sheet: Option<String>,
 }
 
 impl Default for ReadOptions {
@@ -111,6 +120,7 @@ impl Default for ReadOptions {
             delimiter: None,
             encoding: None,
             max_chars: DEFAULT_MAX_CHARS,
+            sheet: None,
         }
     }
 }
@@ -128,13 +138,23 @@ pub fn open_reader(
     format: Format,
     options: &ReadOptions,
 ) -> Result<Box<dyn Source>, InputError> {
-    let decoded =
-        decode::decode(input, options.encoding).map_err(|source| InputError::Io { file: name.to_string(), source })?;
+    if format == Format::Xlsx {
+        return Ok(Box::new(XlsxSource::new(name, input, options)?));
+    }
+    let io_error = |source| InputError::Io { file: name.to_string(), source };
+    // a workbook, PDF, image, archive or database is named for what it is before decoding
+    let (head, input) = sniff::peek(input).map_err(io_error)?;
+    if let Some(e) = sniff::check_text_input(name, &head) {
+        return Err(e);
+    }
+    let decoded = decode::decode(input, options.encoding).map_err(io_error)?;
     Ok(match format {
         Format::Csv | Format::Tsv => Box::new(CsvSource::new(name, decoded, format, options)?),
         Format::Jsonl => Box::new(JsonlSource::new(name, decoded, options)),
         Format::Xml => Box::new(SmsXmlSource::new(name, decoded, options)),
         Format::Txt => Box::new(TxtSource::new(name, decoded, options)),
+        // returned above, before any decoding: a workbook is not text
+        Format::Xlsx => Box::new(XlsxSource::new(name, decoded.reader, options)?),
     })
 }
 
