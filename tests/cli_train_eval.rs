@@ -227,3 +227,30 @@ fn training_without_a_tags_column_does_not_teach_every_tag() {
         assert!(tags.len() < 3, "unknown tags were taught as every tag: {row:?}");
     }
 }
+
+#[test]
+fn model_info_shows_settings_rows_recorded_scores_and_checksum() {
+    let wd = Workdir::new();
+    wd.write("train.csv", LABELLED);
+    wd.ok(&["train", "train.csv", "-o", "m.model", "--epochs", "3", "--bucket-bits", "14", "--cv", "2"]);
+    let info: serde_json::Value = serde_json::from_str(&wd.ok(&["model", "info", "m.model", "--json"])).unwrap();
+    let sha = {
+        let out = std::process::Command::new("sha256sum").arg(wd.path("m.model")).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_string()
+    };
+    assert_eq!(info["sha256"], sha);
+    assert_eq!(info["bytes"].as_u64(), Some(std::fs::metadata(wd.path("m.model")).unwrap().len()));
+    assert_eq!(info["trained_by"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(info["features"]["bucket_bits"], 14);
+    assert_eq!(info["params"]["epochs"], 3);
+    let rows: u64 = info["trained_on"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(rows as usize, LABELLED.lines().count() - 1);
+    let f1 = info["metrics"]["cv_macro_f1"].as_f64().expect("the cross-validated score is recorded");
+    assert!((0.0..=1.0).contains(&f1));
+    // the built-in model, for people
+    let text = wd.ok(&["model", "info"]);
+    assert!(
+        text.contains("(built in)") && text.contains("temperature   1.2888") && text.contains("64113 rows"),
+        "{text}"
+    );
+}

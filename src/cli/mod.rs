@@ -4,6 +4,7 @@
 mod classify;
 mod eval;
 mod explain;
+mod model;
 mod report;
 mod segment;
 mod signals;
@@ -32,8 +33,9 @@ const EXAMPLES: &str = "Examples:
   cuishou classify data/examples/messages.csv
   cuishou classify export.csv -o labelled.csv --threads 2
   cuishou explain '再不还钱就把你P成遗照发到你家族群'
-  cuishou train data/labelled/train.csv -o my.model
-  cuishou eval data/labelled/dev.csv --model my.model --json";
+  cuishou train data/labelled/train/*.csv -o my.model
+  cuishou eval data/labelled/dev/*.csv --model my.model --json
+  cuishou model info my.model";
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -42,6 +44,7 @@ enum Command {
     Eval(eval::Args),
     Segment(segment::Args),
     Explain(explain::Args),
+    Model(model::Args),
     Report(report::Args),
 }
 
@@ -61,6 +64,7 @@ pub fn main() -> ExitCode {
         Command::Eval(a) => eval::run(a),
         Command::Segment(a) => segment::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Model(a) => model::run(a),
         Command::Report(a) => report::run(a),
     };
     match result {
@@ -249,6 +253,24 @@ fn load_model(path: Option<&Path>) -> anyhow::Result<Classifier> {
         Some(p) => Classifier::load(p).with_context(|| format!("loading model {}", p.display())),
         None => Classifier::bundled().context("loading the bundled default model"),
     }
+}
+
+/// Bytes read and their SHA-256, lower-case hex (the chain of custody, `model info`).
+pub fn sha256_of(reader: &mut impl std::io::Read) -> std::io::Result<(u64, String)> {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    let hex: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok((total, hex))
 }
 
 /// Sets the size of rayon's global pool; without `--threads`, rayon reads `RAYON_NUM_THREADS`

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::{Outcome, Output, ReadArgs, load_model, set_threads};
+use super::{Outcome, Output, ReadArgs, load_model, set_threads, sha256_of};
 use cuishou::io::labelled;
 use cuishou::io::{Format, RejectWriter, RejectsTo, Sink, Source};
 use cuishou::pipeline::RecordedLabels;
@@ -374,24 +374,6 @@ fn model_sha256(model: Option<&Path>) -> anyhow::Result<String> {
         None => sha256_of(&mut { cuishou::model::DEFAULT_MODEL })?,
     };
     Ok(hash)
-}
-
-/// Bytes read and their SHA-256, lower-case hex.
-fn sha256_of(reader: &mut impl std::io::Read) -> std::io::Result<(u64, String)> {
-    use sha2::Digest;
-    let mut hasher = sha2::Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut total = 0u64;
-    loop {
-        let n = reader.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        total += n as u64;
-    }
-    let hex: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok((total, hex))
 }
 
 fn finish(c: &Common, summary: &Summary, note: &str) -> anyhow::Result<Outcome> {

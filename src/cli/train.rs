@@ -143,6 +143,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .seed(args.seed)
         .check()?;
     let mut chosen = Setting { features, params };
+    // held-out scores computed on the way, recorded in the model
+    let mut metrics: Vec<(&str, f64)> = Vec::new();
     if let Some(k) = args.cv {
         let candidates = if args.search { default_grid(&chosen)? } else { vec![chosen] };
         println!("{k}-fold cross-validation (folds by id group) on {} rows:", examples.len());
@@ -157,12 +159,18 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         })?;
         println!("chosen (macro-F1 {:.4}): {}", e.macro_f1, setting.to_args());
         chosen = setting;
+        metrics.push(("cv_macro_f1", e.macro_f1));
+        metrics.push(("cv_accuracy", e.accuracy));
     }
     let mut calibration = Calibration { temperature: hp::DEFAULT_TEMPERATURE };
     if args.loso {
         let started = Instant::now();
         let loso = leave_one_slice_out(&examples, &resources, &chosen.features, &chosen.params)?;
         let fitted = print_loso(&examples, &loso, started.elapsed().as_secs_f64());
+        let (gold, predicted) = loso.labels(&examples);
+        let pooled = evaluate(&gold, &predicted);
+        metrics.push(("loso_macro_f1", pooled.macro_f1));
+        metrics.push(("loso_accuracy", pooled.accuracy));
         if let Some(path) = &args.loso_out {
             write_held_out(path, &examples, &loso, fitted)?;
         }
@@ -174,6 +182,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     let (mut classifier, report) = train(&examples, resources, chosen.features.clone(), chosen.params.clone())?;
     classifier.set_calibration(calibration);
+    for (name, value) in metrics {
+        classifier.record_metric(name, (value * 10_000.0).round() / 10_000.0);
+    }
     let bytes = classifier.to_bytes();
     // written under a temporary name and renamed, so a failed write never destroys a good model
     let mut out = super::Output::create(Some(&args.output))?;

@@ -103,6 +103,12 @@ impl Classifier {
         &self.meta
     }
 
+    /// Records a held-out score computed while training (`cv_macro_f1`, `loso_macro_f1`, …); it
+    /// is written with the model and shown by `cuishou model info`.
+    pub fn record_metric(&mut self, name: &str, value: f64) {
+        self.meta.record.metrics.insert(name.to_string(), value);
+    }
+
     /// Sets how label scores become probabilities (see [`calibration`](super::calibration)).
     pub fn set_calibration(&mut self, calibration: Calibration) {
         self.meta.calibration = calibration;

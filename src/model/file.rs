@@ -18,6 +18,17 @@ pub const MAGIC: &[u8; 8] = b"CUISHOU\0";
 /// The model file format version this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// How a model was made, recorded when it was trained: the cuishou version, and the held-out
+/// scores that training computed (`cv_macro_f1` under `--cv`; `loso_macro_f1` and
+/// `loso_accuracy` under `--loso`). Older model files have none.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrainingRecord {
+    /// The version of cuishou that trained the model.
+    pub cuishou_version: String,
+    /// Held-out scores by name; never scores on the training rows themselves.
+    pub metrics: BTreeMap<String, f64>,
+}
+
 /// Everything about a model except its weights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelMeta {
@@ -36,6 +47,9 @@ pub struct ModelMeta {
     /// How label scores become probabilities (absent in older files: uncalibrated).
     #[serde(default)]
     pub calibration: Calibration,
+    /// How it was made.
+    #[serde(default)]
+    pub record: TrainingRecord,
 }
 
 /// Why a model file could not be read.

@@ -13,7 +13,7 @@ use crate::analysis::AnalyzerError;
 
 pub use calibration::{Calibration, fit_temperature};
 pub use classifier::{Classifier, PriorError, Scratch};
-pub use file::{ModelFileError, ModelMeta};
+pub use file::{ModelFileError, ModelMeta, TrainingRecord};
 pub use hyperparams::{LinearParams, ValidLinearParams};
 pub use linear::{LinearModel, SparseRecords, TrainTargets};
 pub use metrics::{Evaluation, evaluate, evaluate_tags, expected_calibration_error};

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::classifier::Scratch;
-use super::file::ModelMeta;
+use super::file::{ModelMeta, TrainingRecord};
 use linfa::ParamGuard;
 
 use super::hyperparams::{LinearParams, ValidLinearParams};
@@ -220,6 +220,7 @@ fn classifier_of(
         trained_on,
         resources,
         calibration: Default::default(),
+        record: TrainingRecord { cuishou_version: env!("CARGO_PKG_VERSION").to_string(), metrics: BTreeMap::new() },
     };
     Classifier::new(meta, model)
 }
