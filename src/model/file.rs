@@ -245,6 +245,10 @@ mod tests {
                 variants: "v\tc\n".into(),
             },
             calibration: Calibration { temperature: 1.5 },
+            record: TrainingRecord {
+                cuishou_version: "0.1.0".into(),
+                metrics: BTreeMap::from([("loso_macro_f1".to_string(), 0.8863)]),
+            },
         };
         (meta, model)
     }
