@@ -94,7 +94,8 @@ fn evidence_json_form() {
         ],
         "total": 6,
         "outgoing": 0,
-        "excluded": 0
+        "excluded": 0,
+        "unparsed_times": 0
     });
     assert_eq!(out, expected, "got:\n{}", serde_json::to_string_pretty(&out).unwrap());
     // the keys in the documented order
@@ -115,6 +116,7 @@ fn scan_json_form() {
         "total": 6,
         "review": 0,
         "empty": 0,
+        "unparsed_times": 0,
         "by_label": labels(1, 3, 1, 1),
         "by_tag": tags(3, 0, 1, 1),
         "by_platform": {
@@ -132,7 +134,7 @@ fn scan_json_form() {
     });
     assert_eq!(out, expected, "got:\n{}", serde_json::to_string_pretty(&out).unwrap());
     let keys: Vec<&String> = out.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["total", "review", "empty", "by_label", "by_tag", "by_platform", "by_month"]);
+    assert_eq!(keys, ["total", "review", "empty", "unparsed_times", "by_label", "by_tag", "by_platform", "by_month"]);
     let platforms: Vec<&String> = out["by_platform"].as_object().unwrap().keys().collect();
     assert_eq!(platforms, ["橙意贷", "小鹿钱包", "米粒花", "unknown", "速融宝"], "most unlawful first");
 }
@@ -373,4 +375,29 @@ fn the_evidence_report_states_its_chain_of_custody() {
     wd.write("raw.csv", "id,sender,time,text\n1,13800001111,2026-03-01 10:00,不还钱就爆你通讯录\n");
     let json = parse(&wd.ok(&["report", "evidence", "raw.csv", "--format", "json", "-q"]));
     assert_eq!(json["run"]["model_sha256"], model_sha);
+}
+
+#[test]
+fn chinese_times_are_read_with_a_reference_date_and_unreadable_ones_are_reported() {
+    let wd = Workdir::new();
+    wd.write(
+        "phone.csv",
+        "id,sender,time,text,label,confidence,tags,evidence\n\
+         1,13800001111,2025年3月3日 10:00,不还钱就爆你通讯录,intimidation,0.9,contacts,\n\
+         2,13800001111,昨天 22:15,明天去你单位,intimidation,0.9,visit,\n\
+         3,13800001111,上个月,老赖,intimidation,0.9,insult,\n",
+    );
+    let out = wd.run(&["report", "evidence", "phone.csv", "--format", "json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("2 message time(s) could not be read") && stderr.contains("--reference-date"), "{stderr}");
+    let json = parse(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        (json["unparsed_times"].as_u64(), json["senders"][0]["first"].as_str()),
+        (Some(2), Some("2025-03-03T10:00:00"))
+    );
+    let out = wd.run(&["report", "evidence", "phone.csv", "--format", "json", "--reference-date", "2025-03-05"]);
+    let json = parse(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(json["unparsed_times"].as_u64(), Some(1), "上个月 is no time");
+    assert_eq!(json["senders"][0]["last"], "2025-03-04T22:15:00");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"上个月\""));
 }

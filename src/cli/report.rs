@@ -108,6 +108,10 @@ struct ScanArgs {
 struct Common {
     #[command(flatten)]
     read: ReadArgs,
+    /// The day the export was made (YYYY-MM-DD): times like 昨天 22:15 or 3月3日 10:00 count from
+    /// it. Without it those times are reported as unreadable, never guessed.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    reference_date: Option<chrono::NaiveDate>,
     /// Write the report here instead of standard output (written under a temporary name and
     /// renamed when complete).
     #[arg(short, long, value_name = "OUT")]
@@ -207,10 +211,12 @@ fn evidence(args: EvidenceArgs) -> anyhow::Result<Outcome> {
     let format = output_format(c.output.as_deref(), args.format, &formats, EvidenceFormat::Html)?;
     let names = column_names(&c.read, None)?;
     let mut sink = EvidenceSink::new(names.clone(), c.redact)
+        .reference_date(c.reference_date)
         .exclude_senders(&args.exclude_sender)
         .include_sent(args.include_sent);
     let (summary, info) = drive(c, &names, &mut sink)?;
     let report = sink.finish();
+    warn_unparsed_times(c, &report.unparsed_times);
     let mut out = Output::create(c.output.as_deref())?;
     match format {
         EvidenceFormat::Html => out.write_all(html::evidence_html(&report, &info).as_bytes())?,
@@ -238,9 +244,10 @@ fn scan(args: ScanArgs) -> anyhow::Result<Outcome> {
         "--output-encoding applies to the CSV report; HTML and JSON are always UTF-8"
     );
     let names = column_names(&c.read, args.platform_column.clone())?;
-    let mut sink = ScanSink::new(names.clone(), PlatformDetector::default(), c.redact);
+    let mut sink = ScanSink::new(names.clone(), PlatformDetector::default(), c.redact).reference_date(c.reference_date);
     let (summary, info) = drive(c, &names, &mut sink)?;
     let report = sink.finish();
+    warn_unparsed_times(c, &report.unparsed_times);
     let mut out = Output::create(c.output.as_deref())?;
     match format {
         ScanFormat::Html => out.write_all(html::scan_html(&report, &info).as_bytes())?,
@@ -346,6 +353,23 @@ fn drive(c: &Common, names: &ColumnNames, sink: &mut (dyn Sink + Send)) -> anyho
         },
     };
     Ok((summary, info))
+}
+
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("expected YYYY-MM-DD, got {s:?}"))
+}
+
+/// Warns about message times that could not be read: they are left out of first, last, days and
+/// months, and the user should know.
+fn warn_unparsed_times(c: &Common, (n, example): &(u64, Option<String>)) {
+    if *n > 0 && !c.quiet {
+        eprintln!(
+            "cuishou: warning: {n} message time(s) could not be read (e.g. {:?}); those messages are listed but left \
+             out of first/last and the daily and monthly counts{}",
+            example.as_deref().unwrap_or(""),
+            if c.reference_date.is_none() { " (for 昨天/今天/3月3日 forms, give --reference-date)" } else { "" }
+        );
+    }
 }
 
 /// An input's size and SHA-256; standard input, which cannot be read twice, has neither.

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
-use super::time::{self, Stamp};
-use super::{ColumnNames, Fields, LabelCounts, TagCounts, redact};
+use super::time::Stamp;
+use super::{ColumnNames, Fields, LabelCounts, TagCounts, TimeReader, redact};
 use crate::io::{Record, Sink};
 use crate::labels::{Label, Tag, TagSet};
 use crate::prediction::{Prediction, Span};
@@ -127,6 +127,9 @@ pub struct EvidenceReport {
     /// Messages of the senders the user excluded ([`EvidenceSink::exclude_senders`]), counted
     /// in `total` only.
     pub excluded: u64,
+    /// Message times that could not be read (so left out of first, last and the daily counts),
+    /// and the first of them as written.
+    pub unparsed_times: (u64, Option<String>),
 }
 
 #[derive(Debug, Default)]
@@ -156,6 +159,7 @@ pub struct EvidenceSink {
     excluded_senders: Vec<String>,
     excluded: u64,
     include_sent: bool,
+    times: TimeReader,
 }
 
 /// A sender number without its formatting: spaces, dashes, brackets and a +86/0086 prefix of a
@@ -197,7 +201,14 @@ impl EvidenceSink {
             excluded_senders: Vec::new(),
             excluded: 0,
             include_sent: false,
+            times: TimeReader::default(),
         }
+    }
+
+    /// The day the export was made: `昨天 10:00`, `3月3日 10:00` and the like count from it.
+    pub fn reference_date(mut self, date: Option<chrono::NaiveDate>) -> EvidenceSink {
+        self.times.reference = date;
+        self
     }
 
     /// Leaves out the messages of these senders (a relative who forwarded a threat, a friend's
@@ -251,7 +262,14 @@ impl EvidenceSink {
                 .then(a.first.map(|t| t.local).cmp(&b.first.map(|t| t.local)))
                 .then(a.sender.cmp(&b.sender))
         });
-        EvidenceReport { senders, total: self.total, other_senders, outgoing: self.outgoing, excluded: self.excluded }
+        EvidenceReport {
+            senders,
+            total: self.total,
+            other_senders,
+            outgoing: self.outgoing,
+            excluded: self.excluded,
+            unparsed_times: (self.times.unparsed, self.times.example),
+        }
     }
 }
 
@@ -284,7 +302,7 @@ impl Sink for EvidenceSink {
         let contact =
             self.fields.contact_name.get(record).filter(|c| !is_placeholder_name(c)).map(|c| self.masked(c.trim()));
         let time_raw = self.fields.time.get(record);
-        let stamp = time_raw.as_deref().and_then(time::parse);
+        let stamp = self.times.read(time_raw.as_deref());
         let seq = self.total;
         let redact_text = self.redact;
         let acc = &mut self.senders[i];

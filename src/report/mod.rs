@@ -224,6 +224,36 @@ impl Fields {
     }
 }
 
+/// Reads message times for a report and counts those it cannot read, so that they are reported
+/// rather than silently left out of first, last, days and months.
+#[derive(Debug, Clone, Default)]
+pub struct TimeReader {
+    /// The day the export was made, for `昨天 10:00` and dates without a year.
+    pub reference: Option<chrono::NaiveDate>,
+    /// Non-empty time fields that did not parse.
+    pub unparsed: u64,
+    /// The first of them, as written.
+    pub example: Option<String>,
+}
+
+impl TimeReader {
+    /// The time of a field; a non-empty field that does not parse is counted.
+    pub fn read(&mut self, field: Option<&str>) -> Option<time::Stamp> {
+        let field = field?.trim();
+        if field.is_empty() {
+            return None;
+        }
+        let stamp = time::parse_with_reference(field, self.reference);
+        if stamp.is_none() {
+            self.unparsed += 1;
+            if self.example.is_none() {
+                self.example = Some(field.chars().take(40).collect());
+            }
+        }
+        stamp
+    }
+}
+
 /// What a report says about the run that made it.
 #[derive(Debug, Clone, Default)]
 pub struct RunInfo {

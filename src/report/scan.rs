@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::Datelike;
 
 use super::platform::PlatformDetector;
-use super::time::{self, month_key};
-use super::{ColumnNames, Fields, LabelCounts, TagCounts, redact};
+use super::time::month_key;
+use super::{ColumnNames, Fields, LabelCounts, TagCounts, TimeReader, redact};
 use crate::io::{Record, Sink};
 use crate::labels::{Tag, TagSet};
 use crate::prediction::{Prediction, Span};
@@ -84,6 +84,8 @@ pub struct ScanReport {
     /// Messages whose text is empty or blank (an image-only MMS, an export's empty row): in
     /// `total`, but in no label, tag, platform or month count.
     pub empty: u64,
+    /// Message times that could not be read (so in no month), and the first as written.
+    pub unparsed_times: (u64, Option<String>),
 }
 
 /// Gathers the scan; memory is bounded by [`MAX_PLATFORMS`] platforms with
@@ -102,6 +104,7 @@ pub struct ScanSink {
     overflow: u64,
     review: u64,
     empty: u64,
+    times: TimeReader,
 }
 
 impl ScanSink {
@@ -122,7 +125,14 @@ impl ScanSink {
             overflow: 0,
             review: 0,
             empty: 0,
+            times: TimeReader::default(),
         }
+    }
+
+    /// The day the export was made: `昨天 10:00`, `3月3日 10:00` and the like count from it.
+    pub fn reference_date(mut self, date: Option<chrono::NaiveDate>) -> ScanSink {
+        self.times.reference = date;
+        self
     }
 
     /// The finished scan.
@@ -146,6 +156,7 @@ impl ScanSink {
             overflow: self.overflow,
             review: self.review,
             empty: self.empty,
+            unparsed_times: (self.times.unparsed, self.times.example),
         }
     }
 
@@ -187,7 +198,7 @@ impl Sink for ScanSink {
         self.review += u64::from(p.review);
         self.by_label.add(p.label);
         self.by_tag.add(p.tags);
-        if let Some(t) = self.fields.time.get(record).as_deref().and_then(time::parse) {
+        if let Some(t) = self.times.read(self.fields.time.get(record).as_deref()) {
             self.timed += 1;
             self.months.entry((t.local.year(), t.local.month())).or_default().add(p.label);
         }
@@ -296,7 +307,10 @@ mod tests {
         assert_eq!(json["by_platform"]["橙意贷"]["intimidation"], 1);
         assert_eq!(json["by_month"]["2024-01"]["lawful_reminder"], 1);
         let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["total", "review", "empty", "by_label", "by_tag", "by_platform", "by_month"]);
+        assert_eq!(
+            keys,
+            ["total", "review", "empty", "unparsed_times", "by_label", "by_tag", "by_platform", "by_month"]
+        );
         assert_eq!(json["review"], 0);
     }
 

@@ -291,7 +291,7 @@ pub fn evidence_html(r: &EvidenceReport, info: &RunInfo) -> String {
         );
     }
     b.push_str("</div>");
-    if r.other_senders > 0 || r.outgoing > 0 || r.excluded > 0 {
+    if r.other_senders > 0 || r.outgoing > 0 || r.excluded > 0 || r.unparsed_times.0 > 0 {
         let mut notes = Vec::new();
         if r.other_senders > 0 {
             notes.push(format!("另有 {} 个发送方只有普通消息，未列出", r.other_senders));
@@ -301,6 +301,9 @@ pub fn evidence_html(r: &EvidenceReport, info: &RunInfo) -> String {
         }
         if r.excluded > 0 {
             notes.push(format!("按用户要求排除的发送方的 {} 条消息未列入", r.excluded));
+        }
+        if r.unparsed_times.0 > 0 {
+            notes.push(format!("{} 条消息的时间无法识别，未计入最早、最晚和每日统计", r.unparsed_times.0));
         }
         let _ = write!(b, r#"<p class="meta">{}。</p>"#, notes.join("；"));
     }

@@ -36,7 +36,8 @@ impl EvidenceReport {
     /// The JSON form: `{"senders": [{"sender", "contact_name", "counts", "tags", "first", "last",
     /// "messages": [{"id", "time", "text", "label", "tags", "evidence"}], "review": [the same,
     /// for messages sent to review, with the label the model leaned to]}], "total", "outgoing",
-    /// "excluded"}`: messages sent from the phone and of excluded senders count in `total` only.
+    /// "excluded", "unparsed_times"}`: messages sent from the phone and of excluded senders count in
+    /// `total` only; `unparsed_times` counts the times that could not be read.
     pub fn to_json(&self) -> Value {
         let message_json = |m: &Message| {
             let evidence: Vec<Value> = m
@@ -76,6 +77,7 @@ impl EvidenceReport {
         o.insert("total".into(), json!(self.total));
         o.insert("outgoing".into(), json!(self.outgoing));
         o.insert("excluded".into(), json!(self.excluded));
+        o.insert("unparsed_times".into(), json!(self.unparsed_times.0));
         Value::Object(o)
     }
 }
@@ -98,6 +100,7 @@ impl ScanReport {
         o.insert("total".into(), json!(self.total));
         o.insert("review".into(), json!(self.review));
         o.insert("empty".into(), json!(self.empty));
+        o.insert("unparsed_times".into(), json!(self.unparsed_times.0));
         o.insert("by_label".into(), json!(self.by_label));
         o.insert("by_tag".into(), json!(self.by_tag));
         o.insert("by_platform".into(), Value::Object(by_platform));

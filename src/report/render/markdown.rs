@@ -31,6 +31,9 @@ impl EvidenceReport {
         if self.outgoing > 0 {
             let _ = writeln!(md, "- 本机发出的 {} 条消息不计入各发送方", self.outgoing);
         }
+        if self.unparsed_times.0 > 0 {
+            let _ = writeln!(md, "- {} 条消息的时间无法识别，未计入最早、最晚和每日统计", self.unparsed_times.0);
+        }
         if self.excluded > 0 {
             let _ = writeln!(md, "- 按用户要求排除的发送方的 {} 条消息未列入", self.excluded);
         }
