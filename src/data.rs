@@ -1,48 +1,91 @@
 //! Labelled data: reading `text,label[,tags][,id]` CSV files into training and evaluation rows.
 
-use crate::io::InputError;
-use crate::io::csv_in::open_input;
+use crate::io::{Format, InputError, Item, ReadOptions};
 use crate::labels::{Label, TagSet};
 use crate::model::Example;
 
-/// Reads labelled CSV files. Every row must have a known label (and known tags, where there is a
-/// tags column); the first bad row stops the read with its file and line.
+/// How labelled files are read: the readers' options (format, encoding, text column, maximum
+/// length) and the names of the label, tags and id columns.
+#[derive(Debug, Clone)]
+pub struct LabelledOptions {
+    /// Format, encoding, delimiter, text column and `max_chars`, as for `classify`.
+    pub read: ReadOptions,
+    /// The column with the label.
+    pub label_column: String,
+    /// The optional column with the tags; without it, tags are unknown (not "none").
+    pub tags_column: String,
+    /// The optional column with row ids (`slice-NNNN`, `~` for augmented variants).
+    pub id_column: String,
+}
+
+impl Default for LabelledOptions {
+    fn default() -> Self {
+        LabelledOptions {
+            read: ReadOptions::default(),
+            label_column: "label".to_string(),
+            tags_column: "tags".to_string(),
+            id_column: "id".to_string(),
+        }
+    }
+}
+
+/// Reads labelled CSV files with the default columns (`text`, `label`, `tags`, `id`).
 pub fn read_labelled(paths: &[String]) -> Result<Vec<Example>, InputError> {
+    read_labelled_with(paths, &LabelledOptions::default())
+}
+
+/// Reads labelled files in any input format and encoding the readers know. Every row must have
+/// a known label (and known tags, where there is a tags column) and a non-empty text; the first
+/// bad row stops the read with its file and line.
+pub fn read_labelled_with(paths: &[String], options: &LabelledOptions) -> Result<Vec<Example>, InputError> {
     let mut out = Vec::new();
+    let mut read = options.read.clone();
+    // the id is a column every reader keeps (JSON Lines reads only the columns it is told)
+    read.id_column = Some(options.id_column.clone());
     for path in paths {
-        read_one(path, &mut out)?;
+        read_one(path, options, &read, &mut out)?;
     }
     Ok(out)
 }
 
-fn read_one(path: &str, out: &mut Vec<Example>) -> Result<(), InputError> {
+fn read_one(
+    path: &str,
+    options: &LabelledOptions,
+    read: &ReadOptions,
+    out: &mut Vec<Example>,
+) -> Result<(), InputError> {
     let fmt = |message: String| InputError::Format { file: path.to_string(), message };
-    let mut reader = csv::ReaderBuilder::new().from_reader(open_input(path)?);
-    let headers = reader.headers().map_err(|e| fmt(format!("cannot read the header row: {e}")))?.clone();
-    let find = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{FEFF}').trim() == name);
-    let missing = |column: &str| InputError::MissingColumn {
-        file: path.to_string(),
-        column: column.to_string(),
-        found: headers.iter().collect::<Vec<_>>().join(", "),
-    };
-    let text_i = find("text").ok_or_else(|| missing("text"))?;
-    let label_i = find("label").ok_or_else(|| missing("label"))?;
-    let tags_i = find("tags");
-    let id_i = find("id");
-    for row in reader.records() {
-        let row = row.map_err(|e| fmt(e.to_string()))?;
-        let line = row.position().map_or(0, |p| p.line());
-        let at = |m: String| fmt(format!("line {line}: {m}"));
-        let label: Label = row.get(label_i).unwrap_or("").parse().map_err(|e| at(format!("{e}")))?;
-        let tags = match tags_i {
-            Some(i) => Some(TagSet::parse_field(row.get(i).unwrap_or("")).map_err(|e| at(format!("{e}")))?),
-            None => None,
+    let mut source = crate::io::open(path, read)?;
+    let columns = source.columns().to_vec();
+    let is_jsonl = read.format.unwrap_or_else(|| Format::from_path(path)) == Format::Jsonl;
+    let has = |name: &str| is_jsonl || columns.iter().any(|c| c == name);
+    if !has(&options.label_column) {
+        return Err(InputError::MissingColumn {
+            file: path.to_string(),
+            column: options.label_column.clone(),
+            found: columns.join(", "),
+        });
+    }
+    let tags_known = has(&options.tags_column);
+    while let Some(item) = source.next_item() {
+        let record = match item? {
+            Item::Record(r) => r,
+            Item::Reject(r) => return Err(fmt(format!("line {}: {}", r.line, r.reason))),
         };
-        let text = row.get(text_i).unwrap_or("").to_string();
+        let line = record.line;
+        let at = |m: String| fmt(format!("line {line}: {m}"));
+        let label_field = record.field(&columns, &options.label_column).ok_or_else(|| at("no label".to_string()))?;
+        let label: Label = label_field.parse().map_err(|e| at(format!("{e}")))?;
+        let tags = match (tags_known, record.field(&columns, &options.tags_column)) {
+            (true, Some(t)) => Some(TagSet::parse_field(t).map_err(|e| at(format!("{e}")))?),
+            (true, None) if !is_jsonl => Some(TagSet::default()),
+            _ => None,
+        };
+        let text = record.text().to_string();
         if text.trim().is_empty() {
             return Err(at("empty text".to_string()));
         }
-        let (group, slice, augmented) = match id_i.and_then(|i| row.get(i)) {
+        let (group, slice, augmented) = match record.field(&columns, &options.id_column) {
             Some(id) if !id.is_empty() => {
                 let group = id.split('~').next().unwrap_or(id);
                 let slice = group.split('-').next().unwrap_or(group);

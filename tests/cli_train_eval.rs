@@ -254,3 +254,29 @@ fn model_info_shows_settings_rows_recorded_scores_and_checksum() {
         "{text}"
     );
 }
+
+#[test]
+fn train_and_eval_read_gbk_files_and_other_column_names() {
+    let wd = Workdir::new();
+    // the labelled rows with renamed columns, written in GBK
+    let renamed = LABELLED.replacen("id,text,label,tags", "编号,内容,类别,标签", 1);
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(&renamed);
+    assert!(!unmappable);
+    wd.write("gbk.csv", gbk.as_ref());
+    let columns = ["--text-column", "内容", "--label-column", "类别", "--tags-column", "标签", "--id-column", "编号"];
+    let mut train = vec!["train", "gbk.csv", "-o", "g.model", "--epochs", "3", "--bucket-bits", "14"];
+    train.extend(columns);
+    wd.ok(&train);
+    // the same rows in UTF-8 with the usual names make the same model
+    wd.write("utf8.csv", LABELLED);
+    wd.ok(&["train", "utf8.csv", "-o", "u.model", "--epochs", "3", "--bucket-bits", "14"]);
+    let same = std::fs::read(wd.path("g.model")).unwrap() == std::fs::read(wd.path("u.model")).unwrap();
+    assert!(same, "GBK and renamed columns read the same rows");
+    let mut eval = vec!["eval", "gbk.csv", "--model", "g.model", "--json"];
+    eval.extend(columns);
+    let json: serde_json::Value = serde_json::from_str(&wd.ok(&eval)).unwrap();
+    assert_eq!(json["rows"].as_u64(), Some((LABELLED.lines().count() - 1) as u64));
+    // a missing label column is named, with the columns found
+    let out = wd.run(&["eval", "gbk.csv", "--text-column", "内容"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no column named \"label\""));
+}

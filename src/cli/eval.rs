@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::{Outcome, load_model, set_threads};
-use cuishou::data::read_labelled;
 use cuishou::labels::{Label, TagSet};
 use cuishou::model::metrics::{ECE_BINS, tags_to_text};
 use cuishou::model::{evaluate, evaluate_tags, expected_calibration_error};
@@ -14,9 +13,9 @@ use cuishou::model::{evaluate, evaluate_tags, expected_calibration_error};
 /// recall and F1, macro-F1, and the confusion matrix.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
-  cuishou eval data/labelled/dev.csv
-  cuishou eval data/labelled/dev.csv --model my.model --json
-  cuishou eval data/labelled/dev.csv --errors wrong.csv
+  cuishou eval data/labelled/dev/*.csv
+  cuishou eval data/labelled/dev/*.csv --model my.model --json
+  cuishou eval data/labelled/dev/*.csv --errors wrong.csv
 
 The table also gives the expected calibration error (ECE: the gap between confidence and
 accuracy, over 15 confidence bins) and, for files with a tags column, per-tag precision, recall
@@ -24,9 +23,8 @@ and F1. --json prints one object with the keys accuracy, macro_f1, per_label (la
 precision, recall, f1, support), confusion (gold label -> predicted label -> rows), rows, ece and
 per_tag (tag -> precision, recall, f1, support; rows without a tags column are skipped).")]
 pub struct Args {
-    /// Labelled CSV files.
-    #[arg(required = true)]
-    inputs: Vec<String>,
+    #[command(flatten)]
+    labelled: super::LabelledArgs,
     /// A model file; default: the model built into cuishou.
     #[arg(long, value_name = "FILE")]
     model: Option<PathBuf>,
@@ -44,7 +42,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     set_threads(args.threads)?;
     let classifier = load_model(args.model.as_deref())?;
-    let examples = read_labelled(&args.inputs)?;
+    let examples = args.labelled.read()?;
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
     let predictions: Vec<(Label, f32, TagSet)> =
         classifier.predict_batch(&texts).into_iter().map(|p| (p.label, p.confidence, p.tags)).collect();

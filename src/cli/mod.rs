@@ -128,30 +128,90 @@ impl ReadArgs {
     }
 
     pub fn options(&self) -> anyhow::Result<cuishou::io::ReadOptions> {
-        let delimiter = match self.delimiter.as_deref() {
-            None => None,
-            Some("tab") | Some("\\t") | Some("\t") => Some(b'\t'),
-            Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
-            Some(d) => anyhow::bail!("--delimiter must be one ASCII character or `tab`, got {d:?}"),
-        };
-        let encoding = match self.encoding.as_deref() {
-            None => None,
-            Some(label) => Some(
-                cuishou::io::decode::encoding_for_label(label)
-                    .with_context(|| format!("unknown --encoding {label:?} (try utf-8, gb18030, gbk, utf-16le)"))?,
-            ),
-        };
         Ok(cuishou::io::ReadOptions {
             format: self.format,
             text_column: self.text_column.clone(),
             id_column: self.id_column.clone(),
             sender_column: self.sender_column.clone(),
             time_column: self.time_column.clone(),
-            delimiter,
-            encoding,
+            delimiter: parse_delimiter(self.delimiter.as_deref())?,
+            encoding: parse_encoding(self.encoding.as_deref())?,
             max_chars: self.max_chars,
             sheet: self.sheet.clone(),
         })
+    }
+}
+
+/// `--delimiter`: one ASCII character, or `tab`.
+fn parse_delimiter(delimiter: Option<&str>) -> anyhow::Result<Option<u8>> {
+    Ok(match delimiter {
+        None => None,
+        Some("tab") | Some("\\t") | Some("\t") => Some(b'\t'),
+        Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
+        Some(d) => anyhow::bail!("--delimiter must be one ASCII character or `tab`, got {d:?}"),
+    })
+}
+
+/// `--encoding`: an encoding label (`utf-8`, `gbk`, `gb18030`, `utf-16le`, …).
+fn parse_encoding(label: Option<&str>) -> anyhow::Result<Option<&'static encoding_rs::Encoding>> {
+    label
+        .map(|label| {
+            cuishou::io::decode::encoding_for_label(label)
+                .with_context(|| format!("unknown --encoding {label:?} (try utf-8, gb18030, gbk, utf-16le)"))
+        })
+        .transpose()
+}
+
+/// How `train` and `eval` read labelled files: the input options of `classify`, and the label,
+/// tags and id columns.
+#[derive(Debug, clap::Args)]
+pub struct LabelledArgs {
+    /// Labelled files (CSV, TSV, JSON Lines, Excel; by extension unless --format).
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// Input format (default: by extension).
+    #[arg(long, value_enum)]
+    format: Option<cuishou::io::Format>,
+    /// The column (or JSON field) that holds the message text.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    text_column: String,
+    /// The column with the label.
+    #[arg(long, default_value = "label", value_name = "NAME")]
+    label_column: String,
+    /// The column with the tags (`;`-separated); without it, tags are unknown and do not train.
+    #[arg(long, default_value = "tags", value_name = "NAME")]
+    tags_column: String,
+    /// The column with row ids (`slice-NNNN`; rows sharing the part before `~` stay in one fold).
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    id_column: String,
+    /// CSV delimiter, one character or `tab` (default: sniffed from the header row).
+    #[arg(long, value_name = "CHAR")]
+    delimiter: Option<String>,
+    /// Input encoding, e.g. utf-8, gb18030, gbk, utf-16le (default: detected).
+    #[arg(long, value_name = "LABEL")]
+    encoding: Option<String>,
+    /// The sheet of an Excel workbook (default: the first).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
+}
+
+impl LabelledArgs {
+    /// The files and how to read them.
+    pub fn read(&self) -> anyhow::Result<Vec<cuishou::model::Example>> {
+        let options = cuishou::data::LabelledOptions {
+            read: cuishou::io::ReadOptions {
+                format: self.format,
+                text_column: self.text_column.clone(),
+                delimiter: parse_delimiter(self.delimiter.as_deref())?,
+                encoding: parse_encoding(self.encoding.as_deref())?,
+                sheet: self.sheet.clone(),
+                ..cuishou::io::ReadOptions::default()
+            },
+            label_column: self.label_column.clone(),
+            tags_column: self.tags_column.clone(),
+            id_column: self.id_column.clone(),
+        };
+        Ok(cuishou::data::read_labelled_with(&self.inputs, &options)?)
     }
 }
 

@@ -10,7 +10,6 @@ use linfa::ParamGuard;
 
 use super::{Outcome, set_threads};
 use cuishou::analysis::Resources;
-use cuishou::data::read_labelled;
 use cuishou::features::FeatureConfig;
 use cuishou::labels::Label;
 use cuishou::model::hyperparams as hp;
@@ -30,9 +29,8 @@ use cuishou::model::{
 
 Without flags, train makes the shipped model from the shipped data (scripts/train-default.sh).")]
 pub struct Args {
-    /// Labelled CSV files.
-    #[arg(required = true)]
-    inputs: Vec<String>,
+    #[command(flatten)]
+    labelled: super::LabelledArgs,
     /// Where to write the model.
     #[arg(short, long, value_name = "MODEL")]
     output: PathBuf,
@@ -121,7 +119,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         lexicon: read_or(&args.lexicon, bundled.lexicon)?,
         variants: read_or(&args.variants, bundled.variants)?,
     };
-    let examples: Vec<Example> = read_labelled(&args.inputs)?;
+    let examples: Vec<Example> = args.labelled.read()?;
     let defaults = FeatureConfig::default();
     let (char_ngram_min, char_ngram_max) =
         args.char_ngrams.unwrap_or((defaults.char_ngram_min, defaults.char_ngram_max));

@@ -18,19 +18,11 @@ fn is_prefixed_label(name: &str) -> bool {
     name.strip_prefix(CLASH_PREFIX) == Some(LABEL)
 }
 
-/// A field of `record` by name: a column, or a string field of its JSON object.
-fn field<'a>(record: &'a Record, columns: &[String], name: &str) -> Option<&'a str> {
-    if let Some(i) = columns.iter().position(|c| c == name) {
-        return record.fields.get(i).map(String::as_str);
-    }
-    record.object.as_ref()?.get(name)?.as_str()
-}
-
 /// The prediction a classified record carries, or why it has none.
 pub fn recorded(record: &Record, columns: &[String]) -> Result<Prediction, String> {
     let prefixed = columns.iter().any(|c| is_prefixed_label(c))
         || (!has_labels(columns) && record.object.as_ref().is_some_and(|o| o.keys().any(|k| is_prefixed_label(k))));
-    recorded_prediction(|name| field(record, columns, name), prefixed)
+    recorded_prediction(|name| record.field(columns, name), prefixed)
 }
 
 #[cfg(test)]

@@ -209,6 +209,15 @@ impl Record {
     pub fn text(&self) -> &str {
         &self.fields[self.text_field]
     }
+
+    /// A field by name, the source having `columns`: a column, or a string field of the JSON
+    /// object (a JSON Lines record carries every field of its line).
+    pub fn field<'a>(&'a self, columns: &[String], name: &str) -> Option<&'a str> {
+        if let Some(i) = columns.iter().position(|c| c == name) {
+            return self.fields.get(i).map(String::as_str);
+        }
+        self.object.as_ref()?.get(name)?.as_str()
+    }
 }
 
 /// An input record that could not be classified, and why.
