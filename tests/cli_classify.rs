@@ -343,3 +343,23 @@ fn terminal_escapes_in_the_input_never_reach_the_terminal() {
     let stderr = String::from_utf8_lossy(&err.stderr);
     assert!(!err.status.success() && stderr.contains("no column named") && !stderr.contains('\u{1b}'), "{stderr}");
 }
+
+#[test]
+fn top_k_lists_the_most_probable_labels_in_order() {
+    let wd = Workdir::new();
+    wd.write("in.csv", "id,text\n1,不还钱就爆你通讯录\n2,您的借款今日到期，请按时还款\n");
+    let rows = parse_csv(&wd.ok(&["classify", "in.csv", "--top-k", "2", "--probabilities", "--quiet"]));
+    let col = |name: &str| rows[0].iter().position(|c| c == name).unwrap_or_else(|| panic!("{name}"));
+    for r in &rows[1..] {
+        assert_eq!(r[col("top1_label")], r[col("label")], "the best label is the label");
+        let (p1, p2): (f64, f64) = (r[col("top1_p")].parse().unwrap(), r[col("top2_p")].parse().unwrap());
+        assert!(p1 >= p2);
+        assert_eq!(r[col(&format!("p_{}", r[col("top2_label")]))], r[col("top2_p")]);
+    }
+    assert!(!rows[0].iter().any(|c| c == "top3_label"));
+    let jsonl = wd.ok(&["classify", "in.csv", "--top-k", "3", "--output-format", "jsonl", "--quiet"]);
+    let first: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(first["top"].as_array().unwrap().len(), 3);
+    assert_eq!(first["top"][0]["label"], first["label"]);
+    assert!(!wd.run(&["classify", "in.csv", "--top-k", "5"]).status.success());
+}

@@ -74,6 +74,10 @@ pub struct Args {
     /// p_doctored_image_threat, p_other (JSON Lines: a `probabilities` object).
     #[arg(long)]
     probabilities: bool,
+    /// Add the K most probable labels with their probabilities, most probable first (fastText's
+    /// predict-prob K): columns top1_label, top1_p, …; JSON Lines: a `top` list. K is 1 to 4.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u8).range(1..=4))]
+    top_k: Option<u8>,
     /// No progress bar and no summary on standard error.
     #[arg(short, long)]
     quiet: bool,
@@ -100,6 +104,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         review: args.decision.review(),
         probabilities: args.probabilities,
         spreadsheet_safe: args.spreadsheet_safe,
+        top_k: args.top_k.map_or(0, usize::from),
     };
     anyhow::ensure!(
         args.output_encoding == OutputEncoding::Utf8 || args.output_format == OutputFormat::Csv,

@@ -4,7 +4,9 @@ use std::borrow::Cow;
 use std::io::Write;
 
 use super::{Record, Sink};
-use crate::output::{OutputOptions, neutralize_formula, output_columns, redact, write_evidence, write_probability};
+use crate::output::{
+    OutputOptions, neutralize_formula, output_columns, redact, top_labels, write_evidence, write_probability,
+};
 use crate::prediction::Prediction;
 
 /// Writes CSV rows; reuses one record buffer.
@@ -89,6 +91,12 @@ impl<W: Write> Sink for CsvSink<W> {
                 write_probability(&mut self.field, v);
                 self.row.push_field(&self.field);
             }
+        }
+        for (label, v) in top_labels(p, self.options.top_k) {
+            self.row.push_field(label.as_str());
+            self.field.clear();
+            write_probability(&mut self.field, v);
+            self.row.push_field(&self.field);
         }
         self.writer.write_record(&self.row).map_err(csv_err)
     }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::{Record, Sink};
 use crate::labels::Label;
 use crate::output::{Form, OUTPUT_COLUMNS, OutputOptions, PROBABILITIES_FIELD, REVIEW_COLUMN, clash_prefix};
-use crate::output::{format_evidence, redact, round4};
+use crate::output::{TOP_FIELD, format_evidence, redact, round4, top_labels};
 use crate::prediction::Prediction;
 
 /// Writes one JSON object per record, one per line.
@@ -90,6 +90,13 @@ impl<W: Write> Sink for JsonlSink<W> {
                 .map(|l| (l.as_str().to_string(), serde_json::json!(round4(p.scores.labels[l.index()]))))
                 .collect();
             object.insert(name(PROBABILITIES_FIELD), Value::Object(probabilities));
+        }
+        if self.options.top_k > 0 {
+            let top: Vec<Value> = top_labels(p, self.options.top_k)
+                .into_iter()
+                .map(|(l, v)| serde_json::json!({"label": l.as_str(), "p": round4(v)}))
+                .collect();
+            object.insert(name(TOP_FIELD), Value::Array(top));
         }
         self.line.clear();
         serde_json::to_writer(&mut self.line, &object)?;

@@ -26,6 +26,20 @@ pub struct OutputOptions {
     /// Write CSV cells that a spreadsheet would run as formulas with a leading `'`
     /// ([`neutralize_formula`]). Off by default: the output is evidence and keeps exact text.
     pub spreadsheet_safe: bool,
+    /// Add the `k` most probable labels with their probabilities (fastText's `predict-prob k`):
+    /// `top1_label, top1_p, …` columns, or a `top` list of `{label, p}`; 0 for none.
+    pub top_k: usize,
+}
+
+/// The JSON Lines field of `top_k`.
+pub const TOP_FIELD: &str = "top";
+
+/// The labels of `p` from most to least probable (ties: the fixed label order), at most `k`.
+pub fn top_labels(p: &Prediction, k: usize) -> Vec<(Label, f32)> {
+    let mut ranked: Vec<(Label, f32)> = Label::ALL.iter().map(|l| (*l, p.scores.labels[l.index()])).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    ranked.truncate(k.min(ranked.len()));
+    ranked
 }
 
 /// The columns cuishou adds.
@@ -69,8 +83,18 @@ fn added_names(options: &OutputOptions, form: Form) -> impl Iterator<Item = &'st
         (true, Form::Object) => &[PROBABILITIES_FIELD][..],
         (false, _) => &[],
     };
-    OUTPUT_COLUMNS.into_iter().chain(review).chain(probabilities.iter().copied())
+    let k = options.top_k.min(TOP_COLUMNS.len() / 2);
+    let top = match form {
+        Form::Columns => &TOP_COLUMNS[..2 * k],
+        Form::Object if k > 0 => &[TOP_FIELD][..],
+        Form::Object => &[],
+    };
+    OUTPUT_COLUMNS.into_iter().chain(review).chain(probabilities.iter().copied()).chain(top.iter().copied())
 }
+
+/// The columns of `--top-k`, two per rank.
+const TOP_COLUMNS: [&str; 8] =
+    ["top1_label", "top1_p", "top2_label", "top2_p", "top3_label", "top3_p", "top4_label", "top4_p"];
 
 /// `cuishou_` when one of the added names would overwrite one of `input`'s, else nothing: an
 /// input's own `label` column or field is kept, never overwritten.
