@@ -126,15 +126,7 @@ fn escape_md(s: &str) -> String {
 }
 
 /// As platform names are written: full-width ASCII folded.
-fn half_width(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            '\u{3000}' => ' ',
-            c => c,
-        })
-        .collect()
-}
+use cuishou::report::platform::half_width;
 
 /// The failures of one output: a form's masked message that is missing (when every form must
 /// show), and any secret that survived, as written or in the output's escaping.

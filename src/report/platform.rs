@@ -102,8 +102,9 @@ fn complaint_target(text: &str) -> Option<&str> {
     is_name(s).then_some(s)
 }
 
-/// Full-width letters and digits as ASCII, so 【ＬＸ分期】 and 【LX分期】 count as one platform.
-fn half_width(s: &str) -> String {
+/// Full-width letters, digits and punctuation as ASCII (the ideographic space as a space), so
+/// 【ＬＸ分期】 and 【LX分期】 count as one platform.
+pub fn half_width(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),

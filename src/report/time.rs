@@ -82,14 +82,7 @@ pub fn parse_with_reference(field: &str, reference: Option<NaiveDate>) -> Option
 /// `2025年3月3日 10:00`, `2025年03月03日10时05分`, `3月3日 上午10:00`, `3月3号 下午3点半`, `昨天 22:15`,
 /// `今天 10:00`, `前天` (full-width digits and colons too).
 fn parse_chinese(s: &str, reference: Option<NaiveDate>) -> Option<NaiveDateTime> {
-    let s: String = s
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            '：' => ':',
-            c => c,
-        })
-        .collect();
+    let s = super::platform::half_width(s);
     let s = s.trim();
     let relative = [("今天", 0), ("昨天", 1), ("前天", 2)];
     let (date, clock) = if let Some((rest, back)) = relative.iter().find_map(|(w, d)| Some((s.strip_prefix(w)?, *d))) {
