@@ -44,8 +44,15 @@ fn evidence_json_form() {
     let wd = Workdir::new();
     wd.write("phone.csv", CLASSIFIED_PHONE);
     let mut out = parse(&wd.ok(&["report", "evidence", "phone.csv", "--format", "json", "-q"]));
-    // the run (chain of custody) comes last; its own test checks it
+    // the run (chain of custody) comes last, and attachments (none here) after each sender's
+    // review; their own tests check them
     assert!(out.as_object_mut().unwrap().remove("run").is_some());
+    let mut keys_of_first = Vec::new();
+    for s in out["senders"].as_array_mut().unwrap() {
+        keys_of_first = s.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(s.as_object_mut().unwrap().remove("attachments"), Some(json!([])));
+    }
+    assert_eq!(keys_of_first.last().map(String::as_str), Some("attachments"));
     let expected = json!({
         "senders": [
             {
@@ -400,4 +407,34 @@ fn chinese_times_are_read_with_a_reference_date_and_unreadable_ones_are_reported
     assert_eq!(json["unparsed_times"].as_u64(), Some(1), "上个月 is no time");
     assert_eq!(json["senders"][0]["last"], "2025-03-04T22:15:00");
     assert!(String::from_utf8_lossy(&out.stderr).contains("\"上个月\""));
+}
+
+#[test]
+fn pictures_are_listed_under_their_sender() {
+    let wd = Workdir::new();
+    wd.write(
+        "backup.xml",
+        r#"<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>
+<smses count="3">
+  <sms address="13811112222" date="1710043200000" type="1" body="今天不还钱，照片就发你家族群" />
+  <mms date="1710050500000" msg_box="1" address="13811112222"><parts>
+    <part seq="-1" ct="application/smil" text="&lt;smil/&gt;" />
+    <part seq="0" ct="image/jpeg" name="遗照.jpg" />
+  </parts></mms>
+  <mms date="1710050600000" msg_box="1" address="13900001111"><parts>
+    <part seq="0" ct="image/png" name="cat.png" />
+  </parts></mms>
+</smses>"#,
+    );
+    let json = parse(&wd.ok(&["report", "evidence", "backup.xml", "--format", "json", "-q"]));
+    let senders = json["senders"].as_array().unwrap();
+    let collector = senders.iter().find(|s| s["sender"] == "13811112222").expect("the collector");
+    assert_eq!(collector["attachments"][0]["note"], "image/jpeg 遗照.jpg");
+    assert_eq!(collector["attachments"][0]["time"], "2024-03-10T14:01:40+08:00");
+    // a sender who sent only a picture is listed too: the picture may be the threat
+    assert!(senders.iter().any(|s| s["sender"] == "13900001111" && s["attachments"][0]["note"] == "image/png cat.png"));
+    for format in ["html", "md"] {
+        let page = wd.ok(&["report", "evidence", "backup.xml", "--format", format, "-q"]);
+        assert!(page.contains("图片与附件") && page.contains("遗照"), "{format}");
+    }
 }

@@ -82,6 +82,22 @@ pub struct SenderReport {
     /// Messages sent to review (`--min-confidence`): counted as `other`, listed apart with the
     /// label the model leaned to and its confidence, in the same order.
     pub review: Vec<Message>,
+    /// The pictures and other attachments the sender sent (an MMS's parts), in time order: often
+    /// the threat itself, and not something the model can read.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A picture or other attachment of an MMS, listed under its sender.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    /// The message's id in the export.
+    pub id: String,
+    /// When it was sent, when the time parsed.
+    pub time: Option<Stamp>,
+    /// The parts, `content-type name;…`, as the export names them.
+    pub note: String,
+    /// Position in the input, to keep the input order among equal times.
+    seq: u64,
 }
 
 impl SenderReport {
@@ -143,6 +159,7 @@ struct SenderAcc {
     days: BTreeMap<NaiveDate, LabelCounts>,
     messages: Vec<Message>,
     review: Vec<Message>,
+    attachments: Vec<Attachment>,
 }
 
 /// Gathers the evidence report from classified messages. Memory grows with the unlawful
@@ -233,13 +250,15 @@ impl EvidenceSink {
         let mut other_senders = 0;
         let mut senders: Vec<SenderReport> = Vec::new();
         for mut acc in self.senders {
-            if acc.counts.get(Label::Other) == acc.counts.total() && acc.review.is_empty() {
+            let all_other = acc.counts.get(Label::Other) == acc.counts.total();
+            if all_other && acc.review.is_empty() && acc.attachments.is_empty() {
                 other_senders += 1;
                 continue;
             }
             for list in [&mut acc.messages, &mut acc.review] {
                 list.sort_by_key(|m| (m.time.is_none(), m.time.map(|t| t.local), m.seq));
             }
+            acc.attachments.sort_by_key(|a| (a.time.is_none(), a.time.map(|t| t.local), a.seq));
             senders.push(SenderReport {
                 sender: acc.sender,
                 contact_name: acc.contact_name,
@@ -250,6 +269,7 @@ impl EvidenceSink {
                 days: acc.days.into_iter().collect(),
                 messages: acc.messages,
                 review: acc.review,
+                attachments: acc.attachments,
             });
         }
         senders.sort_by(|a, b| {
@@ -319,6 +339,15 @@ impl Sink for EvidenceSink {
                 acc.last = Some(t);
             }
             acc.days.entry(t.date()).or_default().add(p.label);
+        }
+        if let Some(note) = self.fields.attachments.get(record).filter(|n| !n.trim().is_empty()) {
+            let id = self.fields.id(record, seq);
+            acc.attachments.push(Attachment {
+                id: if redact_text { redact(&id) } else { id },
+                time: stamp,
+                note: if redact_text { redact(note.trim()) } else { note.trim().to_string() },
+                seq,
+            });
         }
         if p.label.is_unlawful() || p.review {
             let text = record.text();

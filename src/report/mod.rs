@@ -122,6 +122,8 @@ const SENDER_NAMES: [&str; 5] = ["sender", "address", "from", "phone", "number"]
 const CONTACT_NAMES: [&str; 2] = ["contact_name", "name"];
 const TIME_NAMES: [&str; 7] = ["time", "date", "datetime", "timestamp", "sent_at", "created_at", "received_at"];
 const PLATFORM_NAMES: [&str; 1] = ["platform"];
+/// An MMS's pictures and other parts (the SMS-backup reader's `attachments` column).
+const ATTACHMENT_NAMES: [&str; 2] = ["attachments", "attachment"];
 /// The direction of an SMS-backup record (`received`, `sent`, …), or of a CSV export.
 const DIRECTION_NAMES: [&str; 2] = ["type", "direction"];
 
@@ -145,6 +147,7 @@ impl ColumnNames {
             time: Field::resolve(columns, self.time.as_deref(), &TIME_NAMES),
             platform: Field::resolve(columns, self.platform.as_deref(), &PLATFORM_NAMES),
             direction: Field::resolve(columns, None, &DIRECTION_NAMES),
+            attachments: Field::resolve(columns, None, &ATTACHMENT_NAMES),
         }
     }
 }
@@ -192,6 +195,7 @@ struct Fields {
     time: Field,
     platform: Field,
     direction: Field,
+    attachments: Field,
 }
 
 impl Fields {
@@ -203,6 +207,7 @@ impl Fields {
             time: Field::Absent,
             platform: Field::Absent,
             direction: Field::Absent,
+            attachments: Field::Absent,
         }
     }
 

@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use super::svg::{self, Bar, Series, label_color};
 use super::{
-    REVIEW_HEADING, activity_line, contact_suffix, custody_lines, escape, fmt_count, sender_display, shortfall_note,
-    sources,
+    ATTACHMENTS_HEADING, REVIEW_HEADING, activity_line, attachment_line, contact_suffix, custody_lines, escape,
+    fmt_count, sender_display, shortfall_note, sources,
 };
 use crate::labels::{Label, Tag};
 use crate::output::marked_pieces;
@@ -254,6 +254,13 @@ fn sender_section(out: &mut String, i: usize, s: &SenderReport) {
         for m in &s.review {
             message_block(out, m);
         }
+    }
+    if !s.attachments.is_empty() {
+        let _ = write!(out, r#"<h3 class="attachments">{}</h3><ul class="attachments">"#, escape(ATTACHMENTS_HEADING));
+        for a in &s.attachments {
+            let _ = write!(out, "<li>{}</li>", escape(&attachment_line(a)));
+        }
+        out.push_str("</ul>");
     }
     out.push_str("</section>");
 }

@@ -69,6 +69,12 @@ impl EvidenceReport {
                 o.insert("last".into(), json!(s.last.map(|t| t.to_iso())));
                 o.insert("messages".into(), Value::Array(messages));
                 o.insert("review".into(), Value::Array(s.review.iter().map(message_json).collect()));
+                let attachments: Vec<Value> = s
+                    .attachments
+                    .iter()
+                    .map(|a| json!({"id": a.id, "time": a.time.map(|t| t.to_iso()), "note": a.note}))
+                    .collect();
+                o.insert("attachments".into(), Value::Array(attachments));
                 Value::Object(o)
             })
             .collect();

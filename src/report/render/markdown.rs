@@ -4,7 +4,10 @@
 
 use std::fmt::Write;
 
-use super::{REVIEW_HEADING, activity_line, contact_suffix, custody_lines, sender_display, shortfall_note, sources};
+use super::{
+    ATTACHMENTS_HEADING, REVIEW_HEADING, activity_line, attachment_line, contact_suffix, custody_lines, sender_display,
+    shortfall_note, sources,
+};
 use crate::labels::{Label, Tag};
 use crate::output::marked_pieces;
 use crate::prediction::Span;
@@ -89,6 +92,12 @@ impl EvidenceReport {
             if !s.review.is_empty() {
                 let _ = writeln!(md, "\n{}：\n", REVIEW_HEADING);
                 md_messages(&mut md, &s.review);
+            }
+            if !s.attachments.is_empty() {
+                let _ = writeln!(md, "\n{}：\n", ATTACHMENTS_HEADING);
+                for a in &s.attachments {
+                    let _ = writeln!(md, "- {}", md_text(&attachment_line(a)));
+                }
             }
         }
         let present = self.tags_present();

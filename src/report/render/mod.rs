@@ -78,6 +78,15 @@ pub fn activity_line(s: &SenderReport) -> String {
     }
 }
 
+/// The heading of a sender's pictures and other attachments.
+pub const ATTACHMENTS_HEADING: &str = "图片与附件（常是威胁本身，模型读不到，请对照手机查看）";
+
+/// One attachment for people: `编号 7 · 2025-03-03 10:00 · image/jpeg IMG_0001.jpg`.
+pub fn attachment_line(a: &crate::report::evidence::Attachment) -> String {
+    let time = a.time.map_or_else(|| "时间不明".to_string(), |t| t.to_display());
+    format!("编号 {} · {} · {}", a.id, time, a.note)
+}
+
 /// The inputs as the report names them (来源), masked when the report is redacted: a file
 /// name may hold a phone number.
 pub fn sources(info: &RunInfo) -> String {
