@@ -121,13 +121,14 @@ pub fn is_shown_control(c: char) -> bool {
 }
 
 /// Appends a visible stand-in for control character `c`: its Control Pictures symbol (`␛` for
-/// ESC, `␡` for DEL) or, for the others, `<U+XXXX>`.
+/// ESC, `␡` for DEL) or, for the others, `⟨UXXXX⟩`. The stand-ins hold no ASCII punctuation, so
+/// they need no escaping in HTML or Markdown.
 pub fn show_control(c: char, out: &mut String) {
     match c as u32 {
         n @ 0..=0x1F => out.push(char::from_u32(0x2400 + n).unwrap_or('\u{FFFD}')),
         0x7F => out.push('\u{2421}'),
         n => {
-            let _ = write!(out, "<U+{n:04X}>");
+            let _ = write!(out, "⟨U{n:04X}⟩");
         }
     }
 }
@@ -199,7 +200,7 @@ mod tests {
 
     #[test]
     fn controls_are_shown_and_formulas_neutralized() {
-        assert_eq!(show_controls("a\u{1b}[31mb\u{7f}\u{9b}c\td"), "a␛[31mb␡<U+009B>c\td");
+        assert_eq!(show_controls("a\u{1b}[31mb\u{7f}\u{9b}c\td"), "a␛[31mb␡⟨U009B⟩c\td");
         assert!(matches!(show_controls("还钱\n"), Cow::Borrowed(_)));
         for f in ["=1+1", "+86", "-2", "@SUM(A1)", "\tx", "\rx"] {
             assert_eq!(neutralize_formula(f), format!("'{f}"));

@@ -135,6 +135,9 @@ mod tests {
     #[test]
     fn html_escaping_shows_control_characters() {
         assert_eq!(escape("\u{1b}[31m<b>\"&'"), "␛[31m&lt;b&gt;&quot;&amp;&#39;");
+        // a C1 control is shown without any character that is markup (found by fuzzing)
+        assert_eq!(escape("\u{98}x"), "⟨U0098⟩x");
+        assert!(!markdown::md_text("\u{98}\u{9b}").contains(['<', '>', '[', ']']));
         assert_eq!(fmt_count(1_234_567), "1,234,567");
     }
 }
