@@ -17,7 +17,7 @@ pub fn run_json(info: &RunInfo) -> Value {
         .files
         .iter()
         .map(|f| {
-            let name = if info.redacted { crate::output::redact(&f.name) } else { f.name.clone() };
+            let name = super::input_name(info, &f.name);
             json!({"name": name, "bytes": f.bytes, "sha256": f.sha256})
         })
         .collect();

@@ -90,8 +90,12 @@ pub fn attachment_line(a: &crate::report::evidence::Attachment) -> String {
 /// The inputs as the report names them (来源), masked when the report is redacted: a file
 /// name may hold a phone number.
 pub fn sources(info: &RunInfo) -> String {
-    let inputs = info.inputs.join("、");
-    if info.redacted { redact(&inputs) } else { inputs }
+    input_name(info, &info.inputs.join("、"))
+}
+
+/// An input's name as a report shows it: masked when the report is redacted.
+pub fn input_name(info: &RunInfo, name: &str) -> String {
+    if info.redacted { redact(name) } else { name.to_string() }
 }
 
 /// `导出文件声明 N 条消息，实际读取 M 条，文件不完整` when the inputs declare more messages than
@@ -107,7 +111,7 @@ pub fn shortfall_note(info: &RunInfo) -> Option<String> {
 pub fn custody_lines(info: &RunInfo) -> Vec<String> {
     let mut lines = Vec::new();
     for f in &info.custody.files {
-        let name = if info.redacted { redact(&f.name) } else { f.name.clone() };
+        let name = input_name(info, &f.name);
         lines.push(match (&f.sha256, f.bytes) {
             (Some(hash), Some(bytes)) => format!("来源文件 {name}：{} 字节，SHA-256 {hash}", fmt_count(bytes)),
             _ => format!("来源 {name}：标准输入，未计算校验和"),
