@@ -173,7 +173,7 @@ fn encoding_and_delimiter_can_be_forced() {
     let rows = parse_csv(&wd.ok(&["classify", gbk.to_str().unwrap(), "--encoding", "gbk"]));
     assert_eq!(rows.len(), 4);
     let tsv = repo_root().join("tests/fixtures/formats/messages.tsv");
-    let rows = parse_csv(&wd.ok(&["classify", tsv.to_str().unwrap(), "--format", "csv", "--delimiter", "tab"]));
+    let rows = parse_csv(&wd.ok(&["classify", tsv.to_str().unwrap(), "--input-format", "csv", "--delimiter", "tab"]));
     assert_eq!(rows.len(), 4);
     let out = wd.run(&["classify", gbk.to_str().unwrap(), "--encoding", "klingon"]);
     assert_eq!(out.status.code(), Some(2));
@@ -396,9 +396,9 @@ fn a_binary_file_named_as_text_says_what_it_is() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("report.csv: not text but a ZIP archive (an Excel .xlsx"), "{stderr}");
-    assert!(stderr.contains("--format xlsx") && !stderr.contains("UTF-8 (try --encoding)"), "{stderr}");
+    assert!(stderr.contains("--input-format xlsx") && !stderr.contains("UTF-8 (try --encoding)"), "{stderr}");
     // and as it says, --format xlsx reads it
-    let rows = parse_csv(&wd.ok(&["classify", "report.csv", "--format", "xlsx", "-q"]));
+    let rows = parse_csv(&wd.ok(&["classify", "report.csv", "--input-format", "xlsx", "-q"]));
     assert_eq!(rows.len(), 4, "{rows:?}");
     let cases: &[(&str, &[u8], &str)] = &[
         ("mmssms.txt", b"SQLite format 3\0\x10\0\x01\x01", "an SQLite database"),
@@ -449,9 +449,52 @@ fn csv_output_can_carry_a_bom_or_be_gb18030() {
     assert!(rare.windows(2).any(|w| w == b"\xA3\xA0"));
     assert_eq!(parse_csv(&decoded)[1][0], text.replace('\u{E5E5}', "\u{3000}"));
     // the scan report's CSV too; JSON Lines stays UTF-8
-    wd.ok(&["report", "scan", input, "-q", "--format", "csv", "--output-encoding", "utf-8-bom", "-o", "scan.csv"]);
+    wd.ok(&[
+        "report",
+        "scan",
+        input,
+        "-q",
+        "--output-format",
+        "csv",
+        "--output-encoding",
+        "utf-8-bom",
+        "-o",
+        "scan.csv",
+    ]);
     assert!(std::fs::read(wd.path("scan.csv")).unwrap().starts_with(b"\xEF\xBB\xBFsection,key,name,count"));
     let out = wd.run(&["classify", input, "--output-format", "jsonl", "--output-encoding", "gb18030"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("JSON Lines is always UTF-8"));
+}
+
+#[test]
+fn input_format_and_output_format_mean_the_same_in_every_command() {
+    let wd = Workdir::new();
+    // a JSON Lines file named .txt: only --input-format jsonl reads it as JSON
+    wd.write("msgs.txt", "{\"text\": \"再不还钱就爆你通讯录\", \"label\": \"intimidation\"}\n{\"text\": \"您的账单已出，请按时还款\", \"label\": \"lawful_reminder\"}\n");
+    for sub in [&["classify"][..], &["segment"], &["report", "scan"], &["eval"]] {
+        let help = wd.ok(&[sub, &["--help"]].concat());
+        assert!(help.contains("--input-format"), "{sub:?}: {help}");
+        assert!(!help.contains(" --format"), "{sub:?} shows the old spelling: {help}");
+        let new = wd.run(&[sub, &["msgs.txt", "--input-format", "jsonl"]].concat());
+        let old = wd.run(&[sub, &["msgs.txt", "--format", "jsonl"]].concat());
+        let sub = sub.join(" ");
+        if sub == "report scan" {
+            // in a report the old --format was the report's format, and still is
+            assert_ne!(old.status.code(), Some(0), "{sub}: --format jsonl is no report format");
+            let json = wd.ok(&["report", "scan", "msgs.txt", "--input-format", "jsonl", "--format", "json", "-q"]);
+            let alias: serde_json::Value = serde_json::from_str(&json).unwrap();
+            let json =
+                wd.ok(&["report", "scan", "msgs.txt", "--input-format", "jsonl", "--output-format", "json", "-q"]);
+            let spelled: serde_json::Value = serde_json::from_str(&json).unwrap();
+            assert_eq!(alias["total"], 2);
+            assert_eq!(alias["by_label"], spelled["by_label"]);
+        } else {
+            assert_eq!(new.status.code(), Some(0), "{sub}: {}", String::from_utf8_lossy(&new.stderr));
+            assert_eq!(new.stdout, old.stdout, "{sub}: the old spelling reads the same");
+        }
+    }
+    for sub in [&["classify"][..], &["report", "evidence"], &["report", "scan"]] {
+        assert!(wd.ok(&[sub, &["--help"]].concat()).contains("--output-format"), "{sub:?}");
+    }
 }

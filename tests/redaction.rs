@@ -375,7 +375,7 @@ fn every_form_is_masked_in_every_form_of_the_scan_report() {
     let plain: Escape = |s| s.to_string();
     for (format, escape) in [("html", escape_html as Escape), ("json", escape_json), ("csv", plain)] {
         let out = format!("scan.{format}");
-        wd.ok(&["report", "scan", &input, "--redact", "--format", format, "-o", &out, "-q"]);
+        wd.ok(&["report", "scan", &input, "--redact", "--output-format", format, "-o", &out, "-q"]);
         let content = wd.read(&out);
         // every form is an example on the page, and a platform name in JSON and CSV
         failures.extend(check(&out, &content, &forms, &escape, format == "html"));

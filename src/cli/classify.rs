@@ -18,13 +18,13 @@ use cuishou::pipeline::{self, Options, Summary};
   cuishou classify data/examples/messages.csv
   cuishou classify a.csv b.csv -o labelled.csv --threads 2
   cuishou classify sms-backup.xml --output-format jsonl -o labelled.jsonl
-  cuishou classify --format jsonl --output-format jsonl -      (streaming: one line out per line in)
+  cuishou classify --input-format jsonl --output-format jsonl -      (streaming: one line out per line in)
   cuishou classify phone-export.xml --min-confidence 0.7 -o labelled.csv   (doubtful ones to review)
   cuishou classify phone-export.xml --prior other=0.9                      (mostly everyday messages)
   cuishou classify export.xlsx --sheet 短信 --output-encoding utf-8-bom -o labelled.csv   (for Excel)
 
 Formats are detected by extension (.csv .tsv .jsonl .ndjson .xml .txt, workbooks .xlsx .xls .ods;
-anything else and standard input read as CSV) unless --format is given; encodings (UTF-8, UTF-8/UTF-16 with BOM, GB18030/GBK)
+anything else and standard input read as CSV) unless --input-format is given; encodings (UTF-8, UTF-8/UTF-16 with BOM, GB18030/GBK)
 are detected unless --encoding is given.
 
 Every record becomes one output row or one row of the rejects file (file, line, reason, raw).

@@ -94,7 +94,7 @@ pub struct ReadArgs {
     /// Inputs; `-` or nothing reads standard input.
     inputs: Vec<String>,
     /// Input format (default: by extension; standard input reads as CSV).
-    #[arg(long, value_enum)]
+    #[arg(long = "input-format", alias = "format", value_enum, value_name = "FORMAT")]
     format: Option<cuishou::io::Format>,
     /// The column (or JSON field) that holds the message text.
     #[arg(long, default_value = "text", value_name = "NAME")]
@@ -166,11 +166,11 @@ fn parse_encoding(label: Option<&str>) -> anyhow::Result<Option<&'static encodin
 /// tags and id columns.
 #[derive(Debug, clap::Args)]
 pub struct LabelledArgs {
-    /// Labelled files (CSV, TSV, JSON Lines, Excel; by extension unless --format).
+    /// Labelled files (CSV, TSV, JSON Lines, Excel; by extension unless --input-format).
     #[arg(required = true)]
     inputs: Vec<String>,
     /// Input format (default: by extension).
-    #[arg(long, value_enum)]
+    #[arg(long = "input-format", alias = "format", value_enum, value_name = "FORMAT")]
     format: Option<cuishou::io::Format>,
     /// The column (or JSON field) that holds the message text.
     #[arg(long, default_value = "text", value_name = "NAME")]

@@ -37,8 +37,8 @@ enum Report {
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   cuishou report evidence sms-backup.xml -o evidence.html
-  cuishou report evidence data/examples/sms-backup.xml --format md -o evidence.md
-  cuishou report evidence export.csv --sender-column phone --time-column sent --format json
+  cuishou report evidence data/examples/sms-backup.xml --output-format md -o evidence.md
+  cuishou report evidence export.csv --sender-column phone --time-column sent --output-format json
   cuishou report evidence sms-backup.xml --redact -o shareable.html
   cuishou report evidence sms-backup.xml --exclude-sender '+86 139 0000 1111' -o evidence.html
                                                (a relative who forwarded a threat)
@@ -64,8 +64,8 @@ struct EvidenceArgs {
     /// were sent to; by default they are counted but not listed.
     #[arg(long)]
     include_sent: bool,
-    /// Report format (default: from the extension of -o, else html).
-    #[arg(long = "format", id = "report_format", alias = "output-format", value_enum)]
+    /// Report format (default: from the extension of -o, else html). Was `--format`.
+    #[arg(long = "output-format", id = "report_format", alias = "format", value_enum, value_name = "FORMAT")]
     format: Option<EvidenceFormat>,
 }
 
@@ -76,8 +76,8 @@ struct EvidenceArgs {
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   cuishou report scan data/examples/complaints.csv -o scan.html
-  cuishou report scan complaints.csv --platform-column lender --format json -o scan.json
-  cuishou report scan labelled.csv --format csv -o scan.csv      (a classify output: not classified again)
+  cuishou report scan complaints.csv --platform-column lender --output-format json -o scan.json
+  cuishou report scan labelled.csv --output-format csv -o scan.csv      (a classify output: not classified again)
   cuishou report scan big.csv --threads 2 --redact -o scan.html
 
 The platform of a message is the --platform-column (or a column named platform), else the
@@ -93,18 +93,18 @@ struct ScanArgs {
     /// Column with the platform (lender) of each message.
     #[arg(long, value_name = "NAME")]
     platform_column: Option<String>,
-    /// Report format (default: from the extension of -o, else html).
-    #[arg(long = "format", id = "report_format", alias = "output-format", value_enum)]
+    /// Report format (default: from the extension of -o, else html). Was `--format`.
+    #[arg(long = "output-format", id = "report_format", alias = "format", value_enum, value_name = "FORMAT")]
     format: Option<ScanFormat>,
     /// Encoding of the CSV report: utf-8, utf-8-bom (for Excel) or gb18030.
     #[arg(long, value_enum, default_value = "utf-8", value_name = "ENCODING")]
     output_encoding: super::OutputEncoding,
 }
 
-/// The options both reports share. `--format` names the report's format here, so the input
-/// format of [`ReadArgs`] is `--input-format`.
+/// The options both reports share. The reports' old `--format` named the report's format, so
+/// here it stays an alias of `--output-format`, not of [`ReadArgs`]' `--input-format`.
 #[derive(Debug, clap::Args)]
-#[command(mut_arg("format", |a| a.long("input-format")))]
+#[command(mut_arg("format", |a| a.alias(None)))]
 struct Common {
     #[command(flatten)]
     read: ReadArgs,
@@ -167,7 +167,7 @@ fn extension(output: Option<&Path>) -> String {
     output.and_then(|p| p.extension()).and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase()
 }
 
-/// The format to write: `--format`, else the one `-o`'s extension names, else `default`. An
+/// The format to write: `--output-format`, else the one `-o`'s extension names, else `default`. An
 /// extension that names another format, or none of this report's, is an error: `-o scan.pdf`
 /// must not quietly hold HTML.
 fn output_format<F: Copy + PartialEq + std::fmt::Debug>(
@@ -181,11 +181,11 @@ fn output_format<F: Copy + PartialEq + std::fmt::Debug>(
     let known: Vec<String> = formats.iter().flat_map(|(exts, _)| exts.iter().map(|e| format!(".{e}"))).collect();
     match (explicit, named) {
         (Some(f), Some(n)) if f != n => anyhow::bail!(
-            "-o {} names the {n:?} format but --format asks for {f:?}; make them agree",
+            "-o {} names the {n:?} format but --output-format asks for {f:?}; make them agree",
             output.map(|p| p.display().to_string()).unwrap_or_default()
         ),
         (_, None) if !ext.is_empty() => anyhow::bail!(
-            "-o {}: this report is not written as .{ext}; use one of {} (or a name without an extension and --format)",
+            "-o {}: this report is not written as .{ext}; use one of {} (or a name without an extension and --output-format)",
             output.map(|p| p.display().to_string()).unwrap_or_default(),
             known.join(", ")
         ),

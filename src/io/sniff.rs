@@ -81,7 +81,7 @@ fn zip_description(head: &[u8]) -> &'static str {
 /// the file is and what to do instead; `None` when it may be text.
 pub fn check_text_input(file: &str, head: &[u8]) -> Option<InputError> {
     let kind = binary_kind(head)?;
-    let workbook = "read a workbook with --format xlsx (in `report`: --input-format xlsx), or save it as CSV UTF-8";
+    let workbook = "read a workbook with --input-format xlsx, or save it as CSV UTF-8";
     let (what, todo) = match kind {
         Binary::Zip => (zip_description(head), workbook),
         Binary::Ole2 => ("an Excel 97-2003 workbook (.xls) or a Word .doc (an OLE2 compound file)", workbook),
@@ -116,7 +116,10 @@ mod tests {
         }
         let ods = b"PK\x03\x04\x14\0\0\0\0\0mimetypeapplication/vnd.oasis.opendocument.spreadsheet";
         let e = check_text_input("a.csv", ods).unwrap().to_string();
-        assert!(e.starts_with("a.csv: not text but an OpenDocument spreadsheet") && e.contains("--format xlsx"), "{e}");
+        assert!(
+            e.starts_with("a.csv: not text but an OpenDocument spreadsheet") && e.contains("--input-format xlsx"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -61,7 +61,7 @@ fn open_workbook<'a>(file: &str, bytes: &'a [u8]) -> Result<Sheets<Cursor<&'a [u
         _ => Err(format_error(
             file,
             "not an Excel or OpenDocument workbook (it starts with neither the ZIP nor the OLE2 signature): \
-             read a CSV or text export without --format xlsx",
+             read a CSV or text export without --input-format xlsx",
         )),
     }
 }
