@@ -498,3 +498,63 @@ fn input_format_and_output_format_mean_the_same_in_every_command() {
         assert!(wd.ok(&[sub, &["--help"]].concat()).contains("--output-format"), "{sub:?}");
     }
 }
+
+/// Every sheet of a workbook as rows of cells shown as text (numbers as calamine prints them).
+fn workbook_rows(path: &std::path::Path) -> Vec<(String, Vec<Vec<calamine::Data>>)> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).unwrap();
+    book.worksheets().into_iter().map(|(name, range)| (name, range.rows().map(|r| r.to_vec()).collect())).collect()
+}
+
+#[test]
+fn classify_and_scan_write_xlsx_with_the_rows_of_their_csv() {
+    use calamine::Data;
+    let wd = Workdir::new();
+    let input = repo_root().join("data/examples/messages.csv");
+    let input = input.to_str().unwrap();
+    let csv = parse_csv(&wd.ok(&["classify", input, "-q", "--probabilities"]));
+    // the format comes from -o's extension
+    wd.ok(&["classify", input, "-q", "--probabilities", "-o", "out.xlsx"]);
+    let sheets = workbook_rows(&wd.path("out.xlsx"));
+    assert_eq!(sheets.len(), 1);
+    let (name, rows) = &sheets[0];
+    assert_eq!(name, "classified");
+    assert_eq!(rows.len(), csv.len(), "one row a record, and the header");
+    let confidence = csv[0].iter().position(|c| c == "confidence").unwrap();
+    let p_other = csv[0].iter().position(|c| c == "p_other").unwrap();
+    for (cells, fields) in rows.iter().zip(&csv).skip(1) {
+        for (i, (cell, field)) in cells.iter().zip(fields).enumerate() {
+            match cell {
+                Data::Float(v) => {
+                    assert!(i == confidence || i >= p_other - 3, "column {i} is no number column");
+                    assert_eq!(format!("{v}"), field.trim_end_matches('0').trim_end_matches('.'), "column {i}");
+                }
+                Data::String(s) => assert_eq!(s, field, "column {i}"),
+                Data::Empty => assert_eq!(field, "", "column {i}"),
+                other => panic!("unexpected cell {other:?} in column {i}"),
+            }
+        }
+    }
+    // an explicit format that disagrees with -o is an error; JSON Lines by extension
+    let out = wd.run(&["classify", input, "--output-format", "csv", "-o", "x.xlsx"]);
+    assert_eq!(out.status.code(), Some(2));
+    wd.ok(&["classify", input, "-q", "-o", "out.jsonl"]);
+    assert!(wd.read("out.jsonl").starts_with('{'));
+
+    // the scan: its CSV rows on the sheet `scan`, the run and the inputs' checksums beside
+    let scan_csv = parse_csv(&wd.ok(&["report", "scan", input, "-q", "--output-format", "csv"]));
+    wd.ok(&["report", "scan", input, "-q", "-o", "scan.xlsx"]);
+    let sheets = workbook_rows(&wd.path("scan.xlsx"));
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["scan", "run", "files"]);
+    let shown: Vec<Vec<String>> = sheets[0].1.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(shown, scan_csv);
+    assert!(sheets[0].1[1..].iter().all(|r| matches!(r[3], Data::Float(_))), "counts are numbers");
+    assert!(scan_csv.iter().any(|r| r[0] == "read" && r[3] == (csv.len() - 1).to_string()), "{scan_csv:?}");
+    assert!(scan_csv.iter().any(|r| r[0] == "rejected" && r[3] == "0"));
+    let files = &sheets[2].1;
+    assert_eq!(files[1][0].to_string(), input);
+    let bytes = std::fs::read(input).unwrap();
+    assert_eq!(files[1][1].to_string(), bytes.len().to_string());
+    assert_eq!(files[1][2].to_string().len(), 64, "a SHA-256 in hex");
+}

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::{Encoded, Outcome, Output, OutputEncoding, ReadArgs, load_model, set_threads};
-use cuishou::io::{CsvSink, JsonlSink, RejectWriter, RejectsTo, Sink, Source};
+use super::xlsx::XlsxRows;
+use super::{Encoded, Outcome, Output, OutputEncoding, ReadArgs, load_model, output_format, set_threads};
+use cuishou::io::{CsvSink, JsonlSink, RejectWriter, RejectsTo, Sink, Source, TableSink};
 use cuishou::output::OutputOptions;
 use cuishou::pipeline::{self, Options, Summary};
 
@@ -17,7 +18,8 @@ use cuishou::pipeline::{self, Options, Summary};
 #[command(after_help = "Examples:
   cuishou classify data/examples/messages.csv
   cuishou classify a.csv b.csv -o labelled.csv --threads 2
-  cuishou classify sms-backup.xml --output-format jsonl -o labelled.jsonl
+  cuishou classify sms-backup.xml -o labelled.jsonl             (JSON Lines, by the extension)
+  cuishou classify complaints.xlsx -o labelled.xlsx --probabilities   (a workbook for Excel)
   cuishou classify --input-format jsonl --output-format jsonl -      (streaming: one line out per line in)
   cuishou classify phone-export.xml --min-confidence 0.7 -o labelled.csv   (doubtful ones to review)
   cuishou classify phone-export.xml --prior other=0.9                      (mostly everyday messages)
@@ -36,9 +38,11 @@ pub struct Args {
     /// name and renamed at the end).
     #[arg(short, long, value_name = "OUT")]
     output: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "csv")]
-    output_format: OutputFormat,
+    /// Output format (default: from the extension of -o, `.jsonl`/`.ndjson` or `.xlsx`, else csv).
+    /// xlsx is one sheet of the same rows, confidence and probabilities as numbers, more sheets
+    /// past Excel's 1,048,575 rows.
+    #[arg(long, value_enum)]
+    output_format: Option<OutputFormat>,
     /// Encoding of CSV output: utf-8 (for programs and pipelines), utf-8-bom (for Excel, which
     /// shows UTF-8 without the mark as mojibake) or gb18030. JSON Lines is always UTF-8.
     #[arg(long, value_enum, default_value = "utf-8", value_name = "ENCODING")]
@@ -93,6 +97,7 @@ enum OnError {
 enum OutputFormat {
     Csv,
     Jsonl,
+    Xlsx,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -106,9 +111,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         spreadsheet_safe: args.spreadsheet_safe,
         top_k: args.top_k.map_or(0, usize::from),
     };
+    let formats: [(&[&str], OutputFormat); 3] =
+        [(&["csv"], OutputFormat::Csv), (&["jsonl", "ndjson"], OutputFormat::Jsonl), (&["xlsx"], OutputFormat::Xlsx)];
+    let format = output_format(args.output.as_deref(), args.output_format, &formats, OutputFormat::Csv, false)?;
     anyhow::ensure!(
-        args.output_encoding == OutputEncoding::Utf8 || args.output_format == OutputFormat::Csv,
-        "--output-encoding applies to CSV output; JSON Lines is always UTF-8"
+        args.output_encoding == OutputEncoding::Utf8 || format == OutputFormat::Csv,
+        "--output-encoding applies to CSV output; JSON Lines and xlsx are always UTF-8"
     );
     let options = args.read.options()?;
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
@@ -130,7 +138,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         progress: Some(&tick),
         ..Options::default()
     };
-    let summary = match args.output_format {
+    let summary = match format {
         OutputFormat::Csv => {
             let output = Encoded::new(output, args.output_encoding);
             let mut sink = CsvSink::new(output).with_options(output_options);
@@ -143,6 +151,16 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
             sink.flush()?;
             sink.into_inner().finish()?;
+            summary
+        }
+        OutputFormat::Xlsx => {
+            // cells are text, never formulas: nothing to neutralize
+            let options = OutputOptions { spreadsheet_safe: false, ..output_options };
+            let mut sink = TableSink::with_rows(XlsxRows::new("classified")).with_options(options);
+            let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
+            let mut output = output;
+            sink.into_rows().finish(&mut output).context("writing output")?;
+            output.finish()?;
             summary
         }
     };

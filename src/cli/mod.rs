@@ -9,6 +9,7 @@ mod report;
 mod segment;
 mod signals;
 mod train;
+mod xlsx;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -86,6 +87,40 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
                 |p| matches!(p, cuishou::pipeline::PipelineError::Output(io) if io.kind() == io::ErrorKind::BrokenPipe),
             )
     })
+}
+
+/// The extension of `-o`, lower case.
+fn extension(output: Option<&std::path::Path>) -> String {
+    output.and_then(|p| p.extension()).and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase()
+}
+
+/// The format to write: `--output-format`, else the one `-o`'s extension names, else `default`.
+/// An extension that names another format than `--output-format` is an error, and so is one that
+/// names none of `formats` when `strict` (a report: `-o scan.pdf` must not quietly hold HTML;
+/// `classify -o out.txt` writes CSV).
+pub fn output_format<F: Copy + PartialEq + std::fmt::Debug>(
+    output: Option<&std::path::Path>,
+    explicit: Option<F>,
+    formats: &[(&[&str], F)],
+    default: F,
+    strict: bool,
+) -> anyhow::Result<F> {
+    let ext = extension(output);
+    let named = formats.iter().find(|(exts, _)| exts.contains(&ext.as_str())).map(|(_, f)| *f);
+    let known: Vec<String> = formats.iter().flat_map(|(exts, _)| exts.iter().map(|e| format!(".{e}"))).collect();
+    let shown = || output.map(|p| p.display().to_string()).unwrap_or_default();
+    match (explicit, named) {
+        (Some(f), Some(n)) if f != n => {
+            anyhow::bail!("-o {} names the {n:?} format but --output-format asks for {f:?}; make them agree", shown())
+        }
+        (_, None) if strict && !ext.is_empty() => anyhow::bail!(
+            "-o {}: this report is not written as .{ext}; use one of {} (or a name without an extension and --output-format)",
+            shown(),
+            known.join(", ")
+        ),
+        (Some(f), _) | (None, Some(f)) => Ok(f),
+        (None, None) => Ok(default),
+    }
 }
 
 /// The input options shared by the commands that read messages.

@@ -6,14 +6,17 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::{Outcome, Output, ReadArgs, load_model, set_threads, sha256_of};
+use super::xlsx::XlsxRows;
+use super::{Outcome, Output, ReadArgs, load_model, output_format, set_threads, sha256_of};
 use cuishou::io::labelled;
 use cuishou::io::{Format, RejectWriter, RejectsTo, Sink, Source};
 use cuishou::pipeline::RecordedLabels;
 use cuishou::pipeline::{self, Options, Summary};
 use cuishou::report::platform::PlatformDetector;
+use cuishou::report::render::csv::SCAN_COLUMNS;
 use cuishou::report::render::html;
 use cuishou::report::render::json::run_json;
+use cuishou::report::scan::ScanReport;
 use cuishou::report::{ColumnNames, Custody, EvidenceSink, RunInfo, ScanSink, SourceFile};
 
 /// Write a report: evidence from one phone, or a scan of a complaint corpus.
@@ -78,6 +81,7 @@ struct EvidenceArgs {
   cuishou report scan data/examples/complaints.csv -o scan.html
   cuishou report scan complaints.csv --platform-column lender --output-format json -o scan.json
   cuishou report scan labelled.csv --output-format csv -o scan.csv      (a classify output: not classified again)
+  cuishou report scan complaints.xlsx -o scan.xlsx                       (a workbook, for Excel)
   cuishou report scan big.csv --threads 2 --redact -o scan.html
 
 The platform of a message is the --platform-column (or a column named platform), else the
@@ -86,7 +90,10 @@ of cuishou's lexicon found in the text, else \"unknown\". Months come from the t
 (ISO 8601, YYYY-MM-DD HH:MM[:SS], YYYY/MM/DD, epoch seconds or milliseconds).
 One streaming pass; memory stays bounded however long the input.
 JSON: {\"total\", \"by_label\": {label: n}, \"by_tag\": {tag: n}, \"by_platform\": {platform: {label: n}},
-\"by_month\": {\"YYYY-MM\": {label: n}}}. CSV: section,key,name,count.")]
+\"by_month\": {\"YYYY-MM\": {label: n}}, \"run\": {read, rejected, files, …}}. CSV: section,key,name,count, the
+sections total, read, rejected, declared, review, empty, unparsed_times, label, tag, platform,
+platform_tag, month. xlsx: that table on the sheet `scan`, the run on `run`, the inputs' sizes and
+SHA-256 on `files`.")]
 struct ScanArgs {
     #[command(flatten)]
     common: Common,
@@ -160,38 +167,7 @@ enum ScanFormat {
     Html,
     Json,
     Csv,
-}
-
-/// The extension of `-o`, lower case.
-fn extension(output: Option<&Path>) -> String {
-    output.and_then(|p| p.extension()).and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase()
-}
-
-/// The format to write: `--output-format`, else the one `-o`'s extension names, else `default`. An
-/// extension that names another format, or none of this report's, is an error: `-o scan.pdf`
-/// must not quietly hold HTML.
-fn output_format<F: Copy + PartialEq + std::fmt::Debug>(
-    output: Option<&Path>,
-    explicit: Option<F>,
-    formats: &[(&[&str], F)],
-    default: F,
-) -> anyhow::Result<F> {
-    let ext = extension(output);
-    let named = formats.iter().find(|(exts, _)| exts.contains(&ext.as_str())).map(|(_, f)| *f);
-    let known: Vec<String> = formats.iter().flat_map(|(exts, _)| exts.iter().map(|e| format!(".{e}"))).collect();
-    match (explicit, named) {
-        (Some(f), Some(n)) if f != n => anyhow::bail!(
-            "-o {} names the {n:?} format but --output-format asks for {f:?}; make them agree",
-            output.map(|p| p.display().to_string()).unwrap_or_default()
-        ),
-        (_, None) if !ext.is_empty() => anyhow::bail!(
-            "-o {}: this report is not written as .{ext}; use one of {} (or a name without an extension and --output-format)",
-            output.map(|p| p.display().to_string()).unwrap_or_default(),
-            known.join(", ")
-        ),
-        (Some(f), _) | (None, Some(f)) => Ok(f),
-        (None, None) => Ok(default),
-    }
+    Xlsx,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -208,7 +184,7 @@ fn evidence(args: EvidenceArgs) -> anyhow::Result<Outcome> {
         (&["md", "markdown"], EvidenceFormat::Md),
         (&["json"], EvidenceFormat::Json),
     ];
-    let format = output_format(c.output.as_deref(), args.format, &formats, EvidenceFormat::Html)?;
+    let format = output_format(c.output.as_deref(), args.format, &formats, EvidenceFormat::Html, true)?;
     let names = column_names(&c.read, None)?;
     let mut sink = EvidenceSink::new(names.clone(), c.redact)
         .reference_date(c.reference_date)
@@ -236,9 +212,13 @@ fn evidence(args: EvidenceArgs) -> anyhow::Result<Outcome> {
 
 fn scan(args: ScanArgs) -> anyhow::Result<Outcome> {
     let c = &args.common;
-    let formats: [(&[&str], ScanFormat); 3] =
-        [(&["html", "htm"], ScanFormat::Html), (&["json"], ScanFormat::Json), (&["csv"], ScanFormat::Csv)];
-    let format = output_format(c.output.as_deref(), args.format, &formats, ScanFormat::Html)?;
+    let formats: [(&[&str], ScanFormat); 4] = [
+        (&["html", "htm"], ScanFormat::Html),
+        (&["json"], ScanFormat::Json),
+        (&["csv"], ScanFormat::Csv),
+        (&["xlsx"], ScanFormat::Xlsx),
+    ];
+    let format = output_format(c.output.as_deref(), args.format, &formats, ScanFormat::Html, true)?;
     anyhow::ensure!(
         args.output_encoding == super::OutputEncoding::Utf8 || format == ScanFormat::Csv,
         "--output-encoding applies to the CSV report; HTML and JSON are always UTF-8"
@@ -261,8 +241,9 @@ fn scan(args: ScanArgs) -> anyhow::Result<Outcome> {
         }
         ScanFormat::Csv => {
             let encoded = super::Encoded::new(out, args.output_encoding);
-            out = report.write_csv(encoded).context("writing the CSV report")?.into_inner()?;
+            out = report.write_csv(&info, encoded).context("writing the CSV report")?.into_inner()?;
         }
+        ScanFormat::Xlsx => scan_xlsx(&report, &info, &mut out).context("writing the workbook")?,
     }
     out.finish()?;
     let unknown = report.platforms.iter().find(|p| p.name == cuishou::report::platform::UNKNOWN);
@@ -274,6 +255,38 @@ fn scan(args: ScanArgs) -> anyhow::Result<Outcome> {
         report.by_label.unlawful()
     );
     finish(c, &summary, &note)
+}
+
+/// The scan as a workbook: the sheet `scan` with the rows of the CSV form (counts as numbers),
+/// `run` with the fields of the JSON `run` object, and `files` with each input's size and SHA-256.
+fn scan_xlsx(report: &ScanReport, info: &RunInfo, out: &mut Output) -> std::io::Result<()> {
+    let mut book = XlsxRows::new("scan");
+    book.start(&SCAN_COLUMNS, &[false, false, false, true])?;
+    for r in report.rows(info) {
+        book.write_row([r.section, r.key, r.name, &r.count.to_string()])?;
+    }
+    let cell = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        v => v.to_string(),
+    };
+    let run = run_json(info);
+    let fields: Vec<Vec<String>> = run
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| *k != "files")
+        .map(|(k, v)| vec![k.clone(), cell(v)])
+        .collect();
+    book.add_table("run", &["field", "value"], &fields)?;
+    let files: Vec<Vec<String>> = run["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| vec![cell(&f["name"]), cell(&f["bytes"]), cell(&f["sha256"])])
+        .collect();
+    book.add_table("files", &["name", "bytes", "sha256"], &files)?;
+    book.finish(out)
 }
 
 fn column_names(read: &ReadArgs, platform: Option<String>) -> anyhow::Result<ColumnNames> {

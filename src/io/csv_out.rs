@@ -1,28 +1,70 @@
-//! CSV output: every input column unchanged, then label, confidence, tags and evidence.
+//! Table output: every input column unchanged, then label, confidence, tags and evidence, one
+//! row a record, to CSV or any other [`Rows`] writer (the command line's `.xlsx`).
 
 use std::borrow::Cow;
 use std::io::Write;
 
 use super::{Record, Sink};
 use crate::output::{
-    OutputOptions, neutralize_formula, output_columns, redact, top_labels, write_evidence, write_probability,
+    OutputOptions, neutralize_formula, numeric_output_columns, output_columns, redact, top_labels, write_evidence,
+    write_probability,
 };
 use crate::prediction::Prediction;
 
-/// Writes CSV rows; reuses one record buffer.
-pub struct CsvSink<W: Write> {
-    writer: csv::Writer<W>,
+/// Where a [`TableSink`] puts its rows: a CSV writer, or a spreadsheet.
+pub trait Rows {
+    /// The header row; `numeric[i]` says whether column `i` holds numbers (confidence and
+    /// probabilities), which a spreadsheet stores as numbers and CSV writes as it writes text.
+    fn header(&mut self, row: &csv::StringRecord, numeric: &[bool]) -> std::io::Result<()>;
+    /// One record's row.
+    fn row(&mut self, row: &csv::StringRecord) -> std::io::Result<()>;
+    /// Pushes out what is buffered, where that means anything.
+    fn flush(&mut self) -> std::io::Result<()>;
+}
+
+impl<W: Write> Rows for csv::Writer<W> {
+    fn header(&mut self, row: &csv::StringRecord, _numeric: &[bool]) -> std::io::Result<()> {
+        self.write_record(row).map_err(csv_err)
+    }
+
+    fn row(&mut self, row: &csv::StringRecord) -> std::io::Result<()> {
+        self.write_record(row).map_err(csv_err)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        csv::Writer::flush(self)
+    }
+}
+
+/// Writes one row a record; reuses one record buffer.
+pub struct TableSink<R: Rows> {
+    writer: R,
     row: csv::StringRecord,
     /// One field being built (confidence, evidence).
     field: String,
     options: OutputOptions,
 }
 
-impl<W: Write> CsvSink<W> {
+/// The CSV sink.
+pub type CsvSink<W> = TableSink<csv::Writer<W>>;
+
+impl<W: Write> TableSink<csv::Writer<W>> {
     /// A sink writing CSV to `out`, with the default options.
     pub fn new(out: W) -> CsvSink<W> {
-        CsvSink {
-            writer: csv::WriterBuilder::new().from_writer(out),
+        TableSink::with_rows(csv::WriterBuilder::new().from_writer(out))
+    }
+
+    /// Flushes the writer and returns it.
+    pub fn into_inner(self) -> std::io::Result<W> {
+        self.writer.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+impl<R: Rows> TableSink<R> {
+    /// A sink writing to `rows`, with the default options.
+    pub fn with_rows(rows: R) -> TableSink<R> {
+        TableSink {
+            writer: rows,
             row: csv::StringRecord::new(),
             field: String::new(),
             options: OutputOptions::default(),
@@ -30,14 +72,14 @@ impl<W: Write> CsvSink<W> {
     }
 
     /// Masking, and the `review` and `p_<label>` columns (probabilities with 4 decimals).
-    pub fn with_options(mut self, options: OutputOptions) -> CsvSink<W> {
+    pub fn with_options(mut self, options: OutputOptions) -> TableSink<R> {
         self.options = options;
         self
     }
 
-    /// Flushes the writer and returns it.
-    pub fn into_inner(self) -> std::io::Result<W> {
-        self.writer.into_inner().map_err(|e| e.into_error())
+    /// The rows writer, as it is.
+    pub fn into_rows(self) -> R {
+        self.writer
     }
 }
 
@@ -53,7 +95,7 @@ fn csv_err(e: csv::Error) -> std::io::Error {
     }
 }
 
-impl<W: Write> Sink for CsvSink<W> {
+impl<R: Rows> Sink for TableSink<R> {
     fn begin(&mut self, columns: &[String]) -> std::io::Result<()> {
         self.row.clear();
         for c in columns {
@@ -62,7 +104,9 @@ impl<W: Write> Sink for CsvSink<W> {
         for c in output_columns(columns, &self.options) {
             self.row.push_field(&c);
         }
-        self.writer.write_record(&self.row).map_err(csv_err)
+        let mut numeric = vec![false; columns.len()];
+        numeric.extend(numeric_output_columns(&self.options));
+        self.writer.header(&self.row, &numeric)
     }
 
     fn write(&mut self, record: &Record, p: &Prediction) -> std::io::Result<()> {
@@ -98,10 +142,10 @@ impl<W: Write> Sink for CsvSink<W> {
             write_probability(&mut self.field, v);
             self.row.push_field(&self.field);
         }
-        self.writer.write_record(&self.row).map_err(csv_err)
+        self.writer.row(&self.row)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.writer.flush()
+        Rows::flush(&mut self.writer)
     }
 }

@@ -19,7 +19,7 @@ use std::path::Path;
 use crate::prediction::Prediction;
 
 pub use csv_in::CsvSource;
-pub use csv_out::CsvSink;
+pub use csv_out::{CsvSink, Rows, TableSink};
 pub use jsonl_in::JsonlSource;
 pub use jsonl_out::JsonlSink;
 pub use rejects::{RejectWriter, RejectsTo};

@@ -75,6 +75,14 @@ pub enum Form {
     Object,
 }
 
+/// For each column added under `options`, in [`output_columns`]' order, whether it holds a
+/// number (a confidence or a probability): what a spreadsheet writer stores as a number.
+pub fn numeric_output_columns(options: &OutputOptions) -> Vec<bool> {
+    added_names(options, Form::Columns)
+        .map(|c| c == "confidence" || c.starts_with("p_") || (c.starts_with("top") && c.ends_with("_p")))
+        .collect()
+}
+
 /// The names added under `options`, unprefixed.
 fn added_names(options: &OutputOptions, form: Form) -> impl Iterator<Item = &'static str> + Clone {
     let review = options.review.then_some(REVIEW_COLUMN);

@@ -251,6 +251,7 @@ mod tests {
     use super::*;
     use crate::labels::Label;
     use crate::prediction::Scores;
+    use crate::report::RunInfo;
 
     fn prediction(label: Label, confidence: f32, tags: &str) -> Prediction {
         Prediction {
@@ -387,7 +388,7 @@ mod tests {
         let r = sink.finish();
         assert_eq!((r.review, r.by_label.get(Label::Other), r.total), (2, 3, 3));
         assert_eq!(r.to_json()["review"], 2);
-        let csv = String::from_utf8(r.write_csv(Vec::new()).unwrap()).unwrap();
+        let csv = String::from_utf8(r.write_csv(&RunInfo::default(), Vec::new()).unwrap()).unwrap();
         assert!(csv.contains("\nreview,,,2\n"), "{csv}");
     }
 
@@ -405,7 +406,7 @@ mod tests {
         assert_eq!((r.empty, r.by_label.get(Label::Other), r.total), (2, 1, 3));
         assert_eq!(r.by_label.total() + r.empty, r.total);
         assert_eq!(r.to_json()["empty"], 2);
-        let csv = String::from_utf8(r.write_csv(Vec::new()).unwrap()).unwrap();
+        let csv = String::from_utf8(r.write_csv(&RunInfo::default(), Vec::new()).unwrap()).unwrap();
         assert!(csv.contains("\nempty,,,2\n"), "{csv}");
     }
 
@@ -413,10 +414,19 @@ mod tests {
     fn csv_form_has_one_count_a_row() {
         let mut sink = ScanSink::new(ColumnNames::default(), PlatformDetector::default(), false);
         feed(&mut sink, &[("甲贷", "2024-05-01", "x", Label::Intimidation, 0.5, "visit")]);
-        let csv = String::from_utf8(sink.finish().write_csv(Vec::new()).unwrap()).unwrap();
+        let run = RunInfo { read: 2, rejected: 1, ..RunInfo::default() };
+        let report = sink.finish();
+        let csv = String::from_utf8(report.write_csv(&run, Vec::new()).unwrap()).unwrap();
         assert!(
-            csv.starts_with("section,key,name,count\ntotal,,,1\nreview,,,0\nempty,,,0\nlabel,,lawful_reminder,0\n")
+            csv.starts_with(
+                "section,key,name,count\ntotal,,,1\nread,,,2\nrejected,,,1\nreview,,,0\nempty,,,0\nunparsed_times,,,0\n\
+                 label,,lawful_reminder,0\n"
+            ),
+            "{csv}"
         );
+        let declared = RunInfo { declared: Some(5), ..run };
+        let csv = String::from_utf8(report.write_csv(&declared, Vec::new()).unwrap()).unwrap();
+        assert!(csv.contains("\nrejected,,,1\ndeclared,,,5\n"), "{csv}");
         assert!(csv.contains("platform,甲贷,intimidation,1\n"));
         assert!(csv.contains("platform_tag,甲贷,visit,1\n"));
         assert!(csv.contains("month,2024-05,intimidation,1\n"));
