@@ -308,8 +308,10 @@ fn every_form_is_masked_in_every_form_of_the_evidence_report() {
         ]);
         assert_eq!(run.status.code(), Some(3), "{format}: {}", String::from_utf8_lossy(&run.stderr));
         let content = wd.read(&out);
+        // a masked mobile number is shown grouped to people, kept as it is in JSON
+        let masked = if format == "json" { "*******1111" } else { "+86 *** **** 1111" };
         assert!(
-            content.contains(&escape("*******1111")) && content.contains(&escape("*******@qq.com")),
+            content.contains(&escape(masked)) && content.contains(&escape("*******@qq.com")),
             "{format}: senders are listed"
         );
         failures.extend(check(&out, &content, &forms, &escape, true));

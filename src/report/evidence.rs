@@ -196,6 +196,16 @@ pub fn normalize_sender(s: &str) -> String {
             return rest.to_string();
         }
     }
+    // a landline after an explicit country code (+86 or 0086) takes back its trunk 0:
+    // +86 21 1234 5678 and 021-1234-5678 are one sender
+    let international = s.starts_with('+') || digits.starts_with("0086");
+    if let Some(rest) = digits.strip_prefix("0086").or_else(|| digits.strip_prefix("86"))
+        && international
+        && (9..=11).contains(&rest.len())
+        && !rest.starts_with(['0', '1'])
+    {
+        return format!("0{rest}");
+    }
     digits
 }
 
@@ -596,5 +606,10 @@ mod tests {
         assert_eq!(normalize_sender("10690001"), "10690001");
         assert_eq!(normalize_sender("95588"), "95588");
         assert_eq!(normalize_sender("速融宝"), "速融宝");
+        // landlines: with and without the country code, one sender
+        assert_eq!(normalize_sender("+86 21 1234 5678"), "02112345678");
+        assert_eq!(normalize_sender("0086-755-8888-6666"), "075588886666");
+        assert_eq!(normalize_sender("021-1234-5678"), "02112345678");
+        assert_eq!(normalize_sender("862112345678"), "862112345678", "no + and no 00: not read as a country code");
     }
 }

@@ -49,9 +49,44 @@ pub fn fmt_count(n: u64) -> String {
 /// The heading of a sender's messages sent to review.
 pub const REVIEW_HEADING: &str = "待人工复核（置信度低于 --min-confidence，计入“其他”；标签为模型倾向）";
 
-/// The sender for people: the number, or 未知号码 when the input has none.
+/// The sender for people: a mobile number as `+86 138 0013 8000` (masked digits too:
+/// `+86 *** **** 2222`) and a landline as `+86 10 1234 5678` or `+86 755 123 4567`, a short code or a name as it is,
+/// 未知号码 when the input has none. `sender` is normalized ([`normalize_sender`]), so a number
+/// written with and without +86 is one sender, shown one way.
+///
+/// [`normalize_sender`]: crate::report::evidence::normalize_sender
 pub fn sender_display(sender: &str) -> String {
-    if sender.is_empty() { "未知号码".to_string() } else { sender.to_string() }
+    if sender.is_empty() {
+        return "未知号码".to_string();
+    }
+    if !sender.chars().all(|c| c.is_ascii_digit() || c == '*') {
+        return sender.to_string();
+    }
+    let b = sender.as_bytes();
+    let (number, groups) = if b.len() == 11 && (b[0] == b'1' || b[0] == b'*') {
+        // a mobile number, or one masked but for its last four digits
+        (sender, [3, 4, 4])
+    } else if b.len() > 8 && b[0] == b'0' && b[1] != b'0' {
+        // a landline: the trunk 0, an area code (10 and 2X have 2 digits, the rest 3), then a
+        // local number of 7 or 8 digits; the 0 is dropped after the country code
+        let area = if b[1] == b'2' || b.starts_with(b"010") { 2 } else { 3 };
+        match sender.len() - 1 - area {
+            8 => (&sender[1..], [area, 4, 4]),
+            7 => (&sender[1..], [area, 3, 4]),
+            _ => return sender.to_string(),
+        }
+    } else {
+        return sender.to_string();
+    };
+    let mut out = String::from("+86");
+    let mut rest = number;
+    for n in groups {
+        let (group, tail) = rest.split_at(n);
+        out.push(' ');
+        out.push_str(group);
+        rest = tail;
+    }
+    out
 }
 
 /// `（name）` after a sender, when the contact has a name.
@@ -143,5 +178,27 @@ mod tests {
         assert_eq!(escape("\u{98}x"), "⟨U0098⟩x");
         assert!(!markdown::md_text("\u{98}\u{9b}").contains(['<', '>', '[', ']']));
         assert_eq!(fmt_count(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn senders_are_shown_as_people_write_numbers() {
+        assert_eq!(sender_display("13800138000"), "+86 138 0013 8000");
+        assert_eq!(sender_display("*******2222"), "+86 *** **** 2222");
+        assert_eq!(sender_display("01012345678"), "+86 10 1234 5678");
+        assert_eq!(sender_display("02112345678"), "+86 21 1234 5678");
+        assert_eq!(sender_display("075588886666"), "+86 755 8888 6666");
+        assert_eq!(sender_display("07551234567"), "+86 755 123 4567");
+        for kept in ["10690001", "95588", "106900012345678", "速融宝", "0123", "1380013800"] {
+            assert_eq!(sender_display(kept), kept);
+        }
+        assert_eq!(sender_display(""), "未知号码");
+        // with and without +86 is one sender, shown one way
+        use crate::report::evidence::normalize_sender;
+        for written in ["13800138000", "+86 138 0013 8000", "+8613800138000", "0086 13800138000"] {
+            assert_eq!(sender_display(&normalize_sender(written)), "+86 138 0013 8000", "{written}");
+        }
+        for written in ["021-1234-5678", "+86 21 1234 5678", "0086 21 12345678"] {
+            assert_eq!(sender_display(&normalize_sender(written)), "+86 21 1234 5678", "{written}");
+        }
     }
 }
