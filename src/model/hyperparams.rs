@@ -50,6 +50,13 @@ impl Default for LinearParams {
     }
 }
 
+impl From<ValidLinearParams> for LinearParams {
+    /// Valid parameters, to change some of them (and check them again).
+    fn from(valid: ValidLinearParams) -> Self {
+        LinearParams(valid)
+    }
+}
+
 impl LinearParams {
     /// Sets the passes over the training rows (1..=1000).
     pub fn epochs(mut self, epochs: usize) -> Self {
