@@ -340,7 +340,7 @@ pub fn cross_validate(
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
     let rows = featurize(&analyzer, &texts);
     let gold: Vec<Label> = examples.iter().map(|e| e.label).collect();
-    let results: Vec<Result<(FoldScore, Vec<(usize, Label)>), ModelError>> = (0..folds)
+    let results: Vec<(FoldScore, Vec<(usize, Label)>)> = (0..folds)
         .into_par_iter()
         .map(|f| {
             let (test_idx, train_idx): (Vec<usize>, Vec<usize>) = (0..examples.len()).partition(|&i| fold[i] == f);
@@ -356,11 +356,10 @@ pub fn cross_validate(
             let evaluation = evaluate(&fold_gold, &fold_predicted);
             Ok((FoldScore { fold: f + 1, train_rows: train_idx.len(), fit_seconds, evaluation }, predicted))
         })
-        .collect();
+        .collect::<Result<_, ModelError>>()?;
     let mut predicted = vec![Label::Other; examples.len()];
     let mut scores = Vec::with_capacity(folds);
-    for r in results {
-        let (score, held_out) = r?;
+    for (score, held_out) in results {
         for (i, l) in held_out {
             predicted[i] = l;
         }
@@ -518,4 +517,85 @@ pub fn leave_one_slice_out(
     }
     report.held_out.sort_by_key(|h| h.index);
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::LinearParams;
+    use linfa::ParamGuard;
+
+    fn base() -> Setting {
+        Setting { features: FeatureConfig::default(), params: LinearParams::default().check().unwrap() }
+    }
+
+    #[test]
+    fn to_args_names_every_setting_in_flag_order() {
+        assert_eq!(
+            base().to_args(),
+            "--bucket-bits 18 --word-ngrams 2 --char-ngrams 1-2 --epochs 15 --learning-rate 0.3 --l2 0.000001 \
+             --tag-weight 0.5 --seed 42"
+        );
+        let mut s = base();
+        s.features.lexicon = false;
+        s.features.normalization = Normalization::Basic;
+        assert!(s.to_args().ends_with("--seed 42 --no-lexicon --normalization basic"), "{}", s.to_args());
+    }
+
+    #[test]
+    fn the_default_grid_varies_char_ngrams_slowest_then_learning_rate_then_epochs() {
+        let mut b = base();
+        b.params = LinearParams::default().l2(0.01).tag_weight(2.0).seed(7).check().unwrap();
+        let grid = default_grid(&b).unwrap();
+        assert_eq!(grid.len(), 16);
+        let first: Vec<(u8, u8, f32, usize)> = grid[..5]
+            .iter()
+            .map(|s| {
+                (s.features.char_ngram_min, s.features.char_ngram_max, s.params.learning_rate(), s.params.epochs())
+            })
+            .collect();
+        assert_eq!(first, [(0, 0, 0.1, 5), (0, 0, 0.1, 15), (0, 0, 0.3, 5), (0, 0, 0.3, 15), (1, 2, 0.1, 5)]);
+        assert!(grid.iter().all(|s| s.params.l2() == 0.01 && s.params.tag_weight() == 2.0 && s.params.seed() == 7));
+    }
+
+    fn examples() -> Vec<Example> {
+        let rows = [
+            ("您的借款将于明日到期，请按时还款。", Label::LawfulReminder),
+            ("您已逾期3天，请尽快还款。", Label::LawfulReminder),
+            ("我方将依法向法院提起诉讼。", Label::LawfulReminder),
+            ("再不还钱就打爆你通讯录。", Label::Intimidation),
+            ("明天我们的人去你单位找你领导。", Label::Intimidation),
+            ("走夜路小心点。", Label::Intimidation),
+            ("把你P成遗照发到你家族群。", Label::DoctoredImageThreat),
+            ("你的裸照合成好了。", Label::DoctoredImageThreat),
+            ("给你做张通缉令贴满你小区。", Label::DoctoredImageThreat),
+            ("快递已到驿站。", Label::Other),
+            ("周末一起吃火锅吗？", Label::Other),
+            ("您尾号8821的卡消费128元。", Label::Other),
+        ];
+        rows.iter().map(|(t, l)| Example::new(t, *l, None)).collect()
+    }
+
+    #[test]
+    fn cross_validation_scores_each_fold_on_rows_it_did_not_train_on() {
+        let examples = examples();
+        let mut s = base();
+        s.features.bucket_bits = 12;
+        s.params = LinearParams::default().epochs(2).check().unwrap();
+        let cv = cross_validate(&examples, &Resources::bundled(), &s.features, &s.params, 3).unwrap();
+        let n = examples.len() as u64;
+        assert_eq!((cv.k, cv.folds.len(), cv.pooled.rows), (3, 3, n));
+        assert_eq!(cv.folds.iter().map(|f| f.evaluation.rows).sum::<u64>(), n, "each row is held out once");
+        for (i, f) in cv.folds.iter().enumerate() {
+            assert_eq!(f.fold, i + 1);
+            assert_eq!(f.train_rows as u64 + f.evaluation.rows, n, "a fold trains on the other folds only");
+            let held = examples.iter().filter(|e| fold_of(&e.group, 3) == i).count() as u64;
+            assert_eq!(f.evaluation.rows, held);
+        }
+        let accuracies: Vec<f64> = cv.folds.iter().map(|f| f.evaluation.accuracy).collect();
+        assert_eq!(cv.summary.mean.accuracy, crate::model::metrics::mean_std(&accuracies).0);
+        // more folds than groups leaves a fold empty: an error that says so
+        let err = cross_validate(&examples, &Resources::bundled(), &s.features, &s.params, 40).unwrap_err();
+        assert!(err.to_string().contains("holds no rows") && err.to_string().contains("12 id groups"), "{err}");
+    }
 }
