@@ -8,7 +8,6 @@ use linfa::ParamGuard;
 
 use super::{Outcome, load_model, set_threads};
 use cuishou::analysis::Resources;
-use cuishou::features::FeatureConfig;
 use cuishou::labels::{Label, TagSet};
 use cuishou::model::hyperparams::DEFAULT_SEED;
 use cuishou::model::metrics::{ECE_BINS, tags_to_text};
@@ -110,8 +109,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 
 /// `eval --cv K`: the per-fold table (or JSON) of the default recipe on the files.
 fn cross_validate_recipe(args: &Args, k: usize) -> anyhow::Result<Outcome> {
-    let recipe =
-        Setting { features: FeatureConfig::default(), params: LinearParams::default().seed(args.seed).check()? };
+    let recipe = Setting { params: LinearParams::default().seed(args.seed).check()?, ..Setting::default() };
     let examples = args.labelled.read()?;
     let cv = cross_validate(&examples, &Resources::bundled(), &recipe.features, &recipe.params, k)?;
     if args.json {

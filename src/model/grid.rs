@@ -294,10 +294,9 @@ fn checked(base: &Setting, assignments: &[Assignment]) -> Result<Setting, String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::FeatureConfig;
 
     fn base() -> Setting {
-        Setting { features: FeatureConfig::default(), params: LinearParams::default().check().unwrap() }
+        Setting::default()
     }
 
     #[test]

@@ -60,8 +60,9 @@ pub struct TrainReport {
     pub fit_time: Duration,
 }
 
-/// One candidate of a search: feature settings and hyper-parameters.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One candidate of a search: feature settings and hyper-parameters. The default is the shipped
+/// model's.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Setting {
     /// How text becomes features.
     pub features: FeatureConfig,
@@ -525,27 +526,22 @@ mod tests {
     use crate::model::LinearParams;
     use linfa::ParamGuard;
 
-    fn base() -> Setting {
-        Setting { features: FeatureConfig::default(), params: LinearParams::default().check().unwrap() }
-    }
-
     #[test]
     fn to_args_names_every_setting_in_flag_order() {
         assert_eq!(
-            base().to_args(),
+            Setting::default().to_args(),
             "--bucket-bits 18 --word-ngrams 2 --char-ngrams 1-2 --epochs 15 --learning-rate 0.3 --l2 0.000001 \
              --tag-weight 0.5 --seed 42"
         );
-        let mut s = base();
-        s.features.lexicon = false;
-        s.features.normalization = Normalization::Basic;
+        let features = FeatureConfig { lexicon: false, normalization: Normalization::Basic, ..Default::default() };
+        let s = Setting { features, ..Setting::default() };
         assert!(s.to_args().ends_with("--seed 42 --no-lexicon --normalization basic"), "{}", s.to_args());
     }
 
     #[test]
     fn the_default_grid_varies_char_ngrams_slowest_then_learning_rate_then_epochs() {
-        let mut b = base();
-        b.params = LinearParams::default().l2(0.01).tag_weight(2.0).seed(7).check().unwrap();
+        let params = LinearParams::default().l2(0.01).tag_weight(2.0).seed(7).check().unwrap();
+        let b = Setting { params, ..Setting::default() };
         let grid = default_grid(&b).unwrap();
         assert_eq!(grid.len(), 16);
         let first: Vec<(u8, u8, f32, usize)> = grid[..5]
@@ -579,9 +575,10 @@ mod tests {
     #[test]
     fn cross_validation_scores_each_fold_on_rows_it_did_not_train_on() {
         let examples = examples();
-        let mut s = base();
-        s.features.bucket_bits = 12;
-        s.params = LinearParams::default().epochs(2).check().unwrap();
+        let s = Setting {
+            features: FeatureConfig { bucket_bits: 12, ..Default::default() },
+            params: LinearParams::default().epochs(2).check().unwrap(),
+        };
         let cv = cross_validate(&examples, &Resources::bundled(), &s.features, &s.params, 3).unwrap();
         let n = examples.len() as u64;
         assert_eq!((cv.k, cv.folds.len(), cv.pooled.rows), (3, 3, n));
