@@ -14,7 +14,8 @@ use cuishou::model::metrics::{ECE_BINS, tags_to_text};
 use cuishou::model::{LinearParams, Setting, cross_validate, evaluate, evaluate_tags, expected_calibration_error};
 
 /// Score a model on CSV files with `text` and `label` columns: accuracy, per-label precision,
-/// recall and F1, macro-F1, and the confusion matrix.
+/// recall and F1, macro-F1, and the confusion matrix; or, with --cv, cross-validate the training
+/// recipe on them.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   cuishou eval data/labelled/dev/*.csv
