@@ -112,12 +112,7 @@ fn training_on_bad_labels_names_file_and_line() {
 fn leave_one_slice_out_scores_every_written_row_once_and_calibrates_the_model() {
     let wd = Workdir::new();
     // three slices (ids up to the first '-'); an augmented row (id with '~') is trained on, never scored
-    let mut csv = String::from("id,text,label,tags\n");
-    for (i, line) in LABELLED.lines().skip(1).enumerate() {
-        let mut f = line.splitn(2, ',');
-        let (_, rest) = (f.next().unwrap(), f.next().unwrap());
-        csv.push_str(&format!("s{}-{i},{rest}\n", i % 3));
-    }
+    let mut csv = sliced();
     csv.push_str("s0-0~spaced,您的借款将于明日到期 请按时还款,lawful_reminder,\n");
     wd.write("slices.csv", &csv);
     let out = wd.ok(&[
@@ -279,4 +274,218 @@ fn train_and_eval_read_gbk_files_and_other_column_names() {
     // a missing label column is named, with the columns found
     let out = wd.run(&["eval", "gbk.csv", "--text-column", "内容"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no column named \"label\""));
+}
+
+/// The labelled rows in three slices (ids `s0-…`, `s1-…`, `s2-…`), for leave-one-slice-out.
+fn sliced() -> String {
+    let mut csv = String::from("id,text,label,tags\n");
+    for (i, line) in LABELLED.lines().skip(1).enumerate() {
+        let rest = line.split_once(',').unwrap().1;
+        csv.push_str(&format!("s{}-{i},{rest}\n", i % 3));
+    }
+    csv
+}
+
+fn mean_and_std(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    (mean, (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt())
+}
+
+/// Checks a cross-validation object: `k` folds that score every row once and never a row they
+/// trained on, and mean and std that are those of the folds.
+fn check_cv(cv: &serde_json::Value, k: usize, rows: u64) {
+    let folds = cv["folds"].as_array().expect("folds");
+    assert_eq!(folds.len(), k, "{cv}");
+    assert_eq!(cv["k"].as_u64(), Some(k as u64));
+    let held: u64 = folds.iter().map(|f| f["rows"].as_u64().unwrap()).sum();
+    assert_eq!(held, rows, "every row is held out once");
+    for f in folds {
+        assert_eq!(f["rows"].as_u64().unwrap() + f["train_rows"].as_u64().unwrap(), rows, "{f}");
+    }
+    assert_eq!(cv["pooled"]["rows"].as_u64(), Some(rows));
+    for key in ["accuracy", "macro_f1"] {
+        let values: Vec<f64> = folds.iter().map(|f| f[key].as_f64().unwrap()).collect();
+        let (mean, std) = mean_and_std(&values);
+        assert!((cv["mean"][key].as_f64().unwrap() - mean).abs() < 1e-9, "{key} mean: {cv}");
+        assert!((cv["std"][key].as_f64().unwrap() - std).abs() < 1e-9, "{key} std: {cv}");
+    }
+    for label in ["lawful_reminder", "intimidation", "doctored_image_threat", "other"] {
+        assert!(cv["mean"]["per_label_f1"][label].as_f64().is_some(), "{label}: {cv}");
+        assert!(cv["std"]["per_label_f1"][label].as_f64().is_some(), "{label}: {cv}");
+        assert!(folds[0]["per_label"][label]["f1"].as_f64().is_some(), "{label}: {cv}");
+    }
+}
+
+#[test]
+fn grid_search_logs_every_candidate_and_prints_a_reusable_argument_line() {
+    let wd = Workdir::new();
+    wd.write("train.csv", LABELLED);
+    let grid = "epochs=2,3 lr=0.2,0.3 char-ngrams=1-2";
+    let out = wd.ok(&[
+        "train",
+        "train.csv",
+        "-o",
+        "m.model",
+        "--cv",
+        "3",
+        "--bucket-bits",
+        "12",
+        "--grid",
+        grid,
+        "--search-log",
+        "log.csv",
+    ]);
+    let log = parse_csv(&wd.read("log.csv"));
+    let mut header = vec!["candidate", "bucket_bits", "word_ngrams", "char_ngrams", "epochs", "learning_rate", "l2"];
+    header.extend(["tag_weight", "accuracy", "macro_f1", "mean_accuracy", "std_accuracy", "mean_macro_f1"]);
+    header.extend(["std_macro_f1", "f1_lawful_reminder", "f1_intimidation", "f1_doctored_image_threat", "f1_other"]);
+    header.extend(["fit_seconds", "winner"]);
+    assert_eq!(log[0], header);
+    assert_eq!(log.len() - 1, 4, "one row per candidate of the 2x2x1 grid");
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let tried: Vec<(&str, &str)> =
+        log[1..].iter().map(|r| (r[col("epochs")].as_str(), r[col("learning_rate")].as_str())).collect();
+    assert_eq!(tried, [("2", "0.2"), ("2", "0.3"), ("3", "0.2"), ("3", "0.3")]);
+    assert!(log[1..].iter().all(|r| r[col("bucket_bits")] == "12" && r[col("char_ngrams")] == "1-2"), "{log:?}");
+    let winners: Vec<&Vec<String>> = log[1..].iter().filter(|r| r[col("winner")] == "true").collect();
+    assert_eq!(winners.len(), 1, "{log:?}");
+    let best = log[1..].iter().map(|r| r[col("macro_f1")].parse::<f64>().unwrap()).fold(0.0, f64::max);
+    assert_eq!(winners[0][col("macro_f1")].parse::<f64>().unwrap(), best);
+    // the winner is printed as an argument line that train takes back
+    let line = out.lines().find_map(|l| l.strip_prefix("chosen (")).expect("a chosen line");
+    let args_line = line.split_once("): ").expect("chosen (macro-F1 X): ARGS").1;
+    assert!(args_line.contains(&format!("--epochs {}", winners[0][col("epochs")])), "{args_line}");
+    assert!(args_line.contains(&format!("--learning-rate {}", winners[0][col("learning_rate")])), "{args_line}");
+    let mut again = vec!["train", "train.csv", "-o", "again.model", "--cv", "3"];
+    again.extend(args_line.split_whitespace());
+    wd.ok(&again);
+    // the same setting, data and folds make the same model as the search's winner, recorded scores included
+    let same = std::fs::read(wd.path("m.model")).unwrap() == std::fs::read(wd.path("again.model")).unwrap();
+    assert!(same, "the argument line {args_line:?} does not make the winner's model");
+    // the winner's folds, their mean and std are printed
+    for row in ["fold ", "1 ", "2 ", "3 ", "mean ", "std ", "pooled "] {
+        assert!(out.lines().any(|l| l.starts_with(row)), "no {row:?} row: {out}");
+    }
+}
+
+#[test]
+fn grid_errors_name_the_key_or_the_value() {
+    let wd = Workdir::new();
+    wd.write("train.csv", LABELLED);
+    let fails = |args: &[&str]| {
+        let out = wd.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let base = ["train", "train.csv", "-o", "m.model", "--cv", "3", "--bucket-bits", "12", "--grid"];
+    let err = fails(&[&base[..], &["epochs=2 momentum=0.9"]].concat());
+    assert!(err.contains("\"momentum\"") && err.contains("learning-rate") && err.contains("tag-weight"), "{err}");
+    let err = fails(&[&base[..], &["epochs=2,0"]].concat());
+    assert!(err.contains("epochs=\"0\"") && err.contains("1..=1000"), "{err}");
+    let err = fails(&[&base[..], &["char-ngrams=1-9"]].concat());
+    assert!(err.contains("char-ngrams=\"1-9\""), "{err}");
+    let err = fails(&[&base[..], &["lr=fast"]].concat());
+    assert!(err.contains("learning-rate=\"fast\""), "{err}");
+    // --grid needs --cv, and replaces --search's grid
+    fails(&["train", "train.csv", "-o", "m.model", "--grid", "epochs=2"]);
+    fails(&["train", "train.csv", "-o", "m.model", "--cv", "3", "--search", "--grid", "epochs=2"]);
+    assert!(!wd.path("m.model").exists(), "no model is written");
+}
+
+#[test]
+fn train_json_holds_rows_timings_cv_search_and_loso() {
+    let wd = Workdir::new();
+    wd.write("slices.csv", sliced());
+    let args = "train slices.csv -o m.model --cv 3 --grid epochs=2,3 --loso --bucket-bits 12 --json";
+    let out = wd.run(&args.split(' ').collect::<Vec<_>>());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("trained on 16 rows") && stderr.contains("leave one slice out"), "progress: {stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
+    assert_eq!(json["model"], "m.model");
+    assert_eq!(json["rows"].as_u64(), Some(16));
+    assert_eq!(json["rows_per_label"]["intimidation"].as_u64(), Some(4));
+    assert!(json["featurize_seconds"].as_f64().is_some() && json["fit_seconds"].as_f64().is_some());
+    assert_eq!(json["bytes"].as_u64(), Some(std::fs::metadata(wd.path("m.model")).unwrap().len()));
+    check_cv(&json["cv"], 3, 16);
+    let search = &json["search"];
+    let candidates = search["candidates"].as_array().unwrap();
+    assert_eq!(candidates.len(), 2);
+    let winner = search["winner"].as_u64().unwrap() as usize;
+    assert_eq!(search["winner_args"], candidates[winner]["args"]);
+    assert_eq!(candidates[winner]["cv"], json["cv"], "cv is the winner's");
+    for c in candidates {
+        check_cv(&c["cv"], 3, 16);
+    }
+    let args = json["args"].as_str().unwrap();
+    assert!(args.starts_with(search["winner_args"].as_str().unwrap()) && args.contains("--temperature"), "{args}");
+    let loso = &json["loso"];
+    assert_eq!(loso["slices"].as_array().map(Vec::len), Some(3));
+    assert_eq!(loso["pooled"]["rows"].as_u64(), Some(16));
+    assert_eq!(loso["temperature"], json["temperature"], "the fitted temperature is stored");
+    assert!(loso["ece_before"].as_f64().is_some() && loso["worst"]["slice"].is_string());
+    // without --cv or --loso, no such keys
+    let plain: serde_json::Value = serde_json::from_str(&wd.ok(&[
+        "train",
+        "slices.csv",
+        "-o",
+        "p.model",
+        "--bucket-bits",
+        "12",
+        "--epochs",
+        "2",
+        "--json",
+    ]))
+    .unwrap();
+    assert!(plain.get("cv").is_none() && plain.get("search").is_none() && plain.get("loso").is_none(), "{plain}");
+}
+
+#[test]
+fn eval_cv_scores_the_recipe_per_fold_with_mean_and_std() {
+    let wd = Workdir::new();
+    wd.write("train.csv", LABELLED);
+    let json: serde_json::Value = serde_json::from_str(&wd.ok(&["eval", "train.csv", "--cv", "3", "--json"])).unwrap();
+    check_cv(&json["cv"], 3, 16);
+    assert_eq!(json["rows"].as_u64(), Some(16), "the pooled held-out scores at the top, like eval's");
+    assert_eq!(json["macro_f1"], json["cv"]["pooled"]["macro_f1"]);
+    assert!(json["args"].as_str().unwrap().contains("--seed 42"));
+    // a different seed is a different recipe, still three folds
+    let seeded: serde_json::Value =
+        serde_json::from_str(&wd.ok(&["eval", "train.csv", "--cv", "3", "--seed", "7", "--json"])).unwrap();
+    assert!(seeded["args"].as_str().unwrap().contains("--seed 7"));
+    let text = wd.ok(&["eval", "train.csv", "--cv", "3"]);
+    let first: Vec<&str> = text.lines().map(|l| l.split_whitespace().next().unwrap_or("")).collect();
+    assert_eq!(first[1..], ["fold", "1", "2", "3", "mean", "std", "pooled"], "{text}");
+    // cross-validation scores no model; too many folds for the rows is an error that says so
+    let out = wd.run(&["eval", "train.csv", "--cv", "3", "--model", "m.model"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = wd.run(&["eval", "train.csv", "--cv", "200"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds no rows"), "{out:?}");
+}
+
+#[test]
+fn explain_json_says_what_the_text_says() {
+    let wd = Workdir::new();
+    let message = "本平台不会P图、不会爆通讯录，请按时还款";
+    let text = wd.ok(&["explain", message]);
+    let json: serde_json::Value = serde_json::from_str(&wd.ok(&["explain", message, "--json"])).unwrap();
+    let field = |name: &str| {
+        text.lines().find_map(|l| l.strip_prefix(name)).map(str::trim).unwrap_or_else(|| panic!("{name}: {text}"))
+    };
+    assert_eq!(json["text"], message);
+    assert!(field("label").starts_with(json["label"].as_str().unwrap()), "{json}");
+    assert_eq!(json["evidence"], field("evidence"));
+    assert_eq!(json["normalized"], field("normalized"));
+    let tokens: Vec<&str> = json["tokens"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    assert_eq!(tokens.join(" | "), field("tokens"));
+    let hits = json["lexicon_hits"].as_array().unwrap();
+    assert!(hits.iter().any(|h| h["term"] == "爆通讯录" && h["tag"] == "contacts" && h["negated"] == true), "{json}");
+    let labels: Vec<&String> = json["features"].as_object().unwrap().keys().collect();
+    assert_eq!(labels, ["lawful_reminder", "intimidation", "doctored_image_threat", "other"]);
+    let top = &json["features"]["lawful_reminder"]["for"][0];
+    assert!(top["contribution"].as_f64().unwrap() > 0.0 && top["feature"].is_string(), "{json}");
+    let sum: f64 = json["scores"].as_object().unwrap().values().map(|v| v.as_f64().unwrap()).sum();
+    assert!((sum - 1.0).abs() < 1e-3, "{json}");
 }

@@ -1,22 +1,23 @@
 //! `cuishou train`: fit a model on labelled CSV files, optionally choosing hyper-parameters by
 //! cross-validation first.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
 use linfa::ParamGuard;
+use serde_json::json;
 
 use super::{Outcome, set_threads};
 use cuishou::analysis::Resources;
 use cuishou::features::FeatureConfig;
 use cuishou::labels::Label;
+use cuishou::model::grid::parse_range;
 use cuishou::model::hyperparams as hp;
-use cuishou::model::metrics::ECE_BINS;
 use cuishou::model::{
-    Calibration, Example, LinearParams, LosoReport, Setting, default_grid, evaluate, expected_calibration_error,
-    fit_temperature, leave_one_slice_out, search, train,
+    Calibration, Example, Grid, LinearParams, LosoReport, LosoSummary, Setting, default_grid, leave_one_slice_out,
+    search, train,
 };
 
 /// Train a model from CSV files with `text` and `label` columns (and optionally `tags` and `id`;
@@ -26,8 +27,36 @@ use cuishou::model::{
   cuishou train data/labelled/*/*.csv -o my.model
   cuishou train data/labelled/train/*.csv -o my.model --cv 5
   cuishou train data/labelled/train/*.csv -o my.model --search --cv 5
+  cuishou train data/labelled/train/*.csv -o my.model --cv 5 --grid 'epochs=10,15 lr=0.2,0.3' \\
+      --search-log search.csv --json > train.json
 
-Without flags, train makes the shipped model from the shipped data (scripts/train-default.sh).")]
+Without flags, train makes the shipped model from the shipped data (scripts/train-default.sh).
+
+--cv K prints a table: each fold's rows, accuracy, macro-F1 and F1 per label, then their mean and
+standard deviation over the folds (population std; a label's over the folds it occurs in), then
+the pooled scores of all held-out predictions, which choose the winner of a search and are
+recorded in the model.
+
+--grid 'KEY=V1,V2,... KEY=...' searches the cartesian product of the values over the other flags
+(it implies a search, and replaces --search's built-in grid 'char-ngrams=0-0,1-2,1-3,2-4
+learning-rate=0.1,0.3 epochs=5,15'). Keys: bucket-bits, word-ngrams, char-ngrams (MIN-MAX),
+epochs, learning-rate (or lr), l2, tag-weight. Every candidate is checked like the flags.
+--search-log FILE writes one CSV row per candidate: candidate (from 1), one column per key
+(bucket_bits, word_ngrams, char_ngrams, epochs, learning_rate, l2, tag_weight), the pooled
+accuracy and macro_f1, mean_accuracy, std_accuracy, mean_macro_f1, std_macro_f1 over the folds,
+f1_LABEL (pooled) for each label, fit_seconds (summed over the folds) and winner (true once).
+
+--json prints one object on standard output (what people read goes to standard error) with the
+keys model (the path written), bytes, rows, rows_per_label (label -> rows), featurize_seconds,
+fit_seconds, temperature, args (the argument line of the model's settings, temperature
+included); with --cv: cv, the chosen setting's cross-validation: k, folds (each: fold, rows,
+train_rows, fit_seconds, accuracy, macro_f1, per_label (label -> precision, recall, f1,
+support), confusion (gold -> predicted -> rows)), mean and std (each: accuracy, macro_f1,
+per_label_f1 (label -> F1)) and pooled (accuracy, macro_f1, per_label, confusion, rows); with
+--search or --grid: search, with candidates (each: args, setting (features, params), cv as
+above, seconds), winner (its index in candidates, from 0) and winner_args; with --loso: loso,
+with slices (each: slice, rows, accuracy, labels), pooled, worst, temperature (the fitted one),
+ece_before, ece_after and seconds.")]
 pub struct Args {
     #[command(flatten)]
     labelled: super::LabelledArgs,
@@ -73,6 +102,16 @@ pub struct Args {
     /// Try a small grid of settings by cross-validation (needs --cv) and train the best.
     #[arg(long, requires = "cv")]
     search: bool,
+    /// Search this grid instead of --search's (needs --cv): space-separated KEY=V1,V2,...
+    /// entries, e.g. 'epochs=10,15 lr=0.2,0.3'; the other flags are the base of every candidate.
+    #[arg(long, value_name = "GRID", requires = "cv", conflicts_with = "search")]
+    grid: Option<Grid>,
+    /// With --cv: write one CSV row per setting tried (its values, scores, fit time, winner).
+    #[arg(long, value_name = "FILE", requires = "cv")]
+    search_log: Option<PathBuf>,
+    /// Print one JSON object on standard output; progress goes to standard error.
+    #[arg(long)]
+    json: bool,
     /// Leave one slice out: for each slice (ids up to the first `-`), train on the others and
     /// score its written rows; print the table, and calibrate the model's confidence on those
     /// held-out predictions (unless --temperature is given).
@@ -97,13 +136,6 @@ pub struct Args {
     threads: Option<usize>,
 }
 
-fn parse_range(s: &str) -> Result<(u8, u8), String> {
-    let (a, b) = s.split_once('-').ok_or_else(|| format!("expected MIN-MAX, got {s:?}"))?;
-    let a = a.trim().parse().map_err(|_| format!("bad minimum in {s:?}"))?;
-    let b = b.trim().parse().map_err(|_| format!("bad maximum in {s:?}"))?;
-    Ok((a, b))
-}
-
 fn read_or(path: &Option<PathBuf>, bundled: String) -> anyhow::Result<String> {
     match path {
         Some(p) => std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display())),
@@ -119,7 +151,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         lexicon: read_or(&args.lexicon, bundled.lexicon)?,
         variants: read_or(&args.variants, bundled.variants)?,
     };
-    let examples: Vec<Example> = args.labelled.read()?;
     let defaults = FeatureConfig::default();
     let (char_ngram_min, char_ngram_max) =
         args.char_ngrams.unwrap_or((defaults.char_ngram_min, defaults.char_ngram_max));
@@ -141,37 +172,71 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .seed(args.seed)
         .check()?;
     let mut chosen = Setting { features, params };
+    // the grid is checked before the files are read
+    let searching = args.search || args.grid.is_some();
+    let candidates = match &args.grid {
+        Some(grid) => grid.settings(&chosen)?,
+        None if args.search => default_grid(&chosen)?,
+        None => vec![chosen.clone()],
+    };
+    let examples: Vec<Example> = args.labelled.read()?;
+    // what people read goes to standard output, or to standard error when that carries the JSON
+    let mut human: Box<dyn Write> = if args.json { Box::new(io::stderr()) } else { Box::new(io::stdout()) };
+    let mut json = serde_json::Map::new();
     // held-out scores computed on the way, recorded in the model
     let mut metrics: Vec<(&str, f64)> = Vec::new();
     if let Some(k) = args.cv {
-        let candidates = if args.search { default_grid(&chosen)? } else { vec![chosen] };
-        println!("{k}-fold cross-validation (folds by id group) on {} rows:", examples.len());
-        let (setting, e) = search(&examples, &resources, candidates, k, |setting, e, took| {
-            println!(
-                "  macro-F1 {:.4}  accuracy {:.4}  ({:.1}s)  {}",
-                e.macro_f1,
-                e.accuracy,
-                took.as_secs_f64(),
-                setting.to_args()
-            );
+        let what = if searching { format!(", {} settings", candidates.len()) } else { String::new() };
+        writeln!(human, "{k}-fold cross-validation (folds by id group) on {} rows{what}:", examples.len())?;
+        let report = search(&examples, &resources, candidates, k, |c| {
+            if searching {
+                // a failed write (a closed pipe) shows again at the next writeln below
+                let _ = writeln!(
+                    human,
+                    "  macro-F1 {:.4}  accuracy {:.4}  (folds: macro-F1 {:.4} ± {:.4})  ({:.1}s)  {}",
+                    c.cv.pooled.macro_f1,
+                    c.cv.pooled.accuracy,
+                    c.cv.summary.mean.macro_f1,
+                    c.cv.summary.std.macro_f1,
+                    c.seconds,
+                    c.args
+                );
+            }
         })?;
-        println!("chosen (macro-F1 {:.4}): {}", e.macro_f1, setting.to_args());
-        chosen = setting;
-        metrics.push(("cv_macro_f1", e.macro_f1));
-        metrics.push(("cv_accuracy", e.accuracy));
+        let best = report.best();
+        if searching {
+            writeln!(human, "chosen (macro-F1 {:.4}): {}", best.cv.pooled.macro_f1, best.args)?;
+        }
+        write!(human, "{}", best.cv.to_text())?;
+        if let Some(path) = &args.search_log {
+            report.write_log(super::Output::create(Some(path))?)?.finish()?;
+        }
+        metrics.push(("cv_macro_f1", best.cv.pooled.macro_f1));
+        metrics.push(("cv_accuracy", best.cv.pooled.accuracy));
+        json.insert("cv".into(), serde_json::to_value(&best.cv)?);
+        if searching {
+            let search = json!({"candidates": report.candidates, "winner": report.winner, "winner_args": best.args});
+            json.insert("search".into(), search);
+        }
+        chosen = best.setting.clone();
     }
     let mut calibration = Calibration { temperature: hp::DEFAULT_TEMPERATURE };
     if args.loso {
         let started = Instant::now();
         let loso = leave_one_slice_out(&examples, &resources, &chosen.features, &chosen.params)?;
-        let fitted = print_loso(&examples, &loso, started.elapsed().as_secs_f64());
-        let (gold, predicted) = loso.labels(&examples);
-        let pooled = evaluate(&gold, &predicted);
-        metrics.push(("loso_macro_f1", pooled.macro_f1));
-        metrics.push(("loso_accuracy", pooled.accuracy));
+        let seconds = started.elapsed().as_secs_f64();
+        let summary = loso.summarize(&examples);
+        print_loso(&mut human, &loso, &summary, seconds)?;
+        let fitted = Calibration { temperature: summary.temperature };
+        metrics.push(("loso_macro_f1", summary.pooled.macro_f1));
+        metrics.push(("loso_accuracy", summary.pooled.accuracy));
         if let Some(path) = &args.loso_out {
             write_held_out(path, &examples, &loso, fitted)?;
         }
+        let mut value = serde_json::to_value(&summary)?;
+        value["slices"] = serde_json::to_value(&loso.slices)?;
+        value["seconds"] = json!(seconds);
+        json.insert("loso".into(), value);
         calibration = fitted;
     }
     if let Some(t) = args.temperature {
@@ -188,68 +253,79 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut out = super::Output::create(Some(&args.output))?;
     out.write_all(&bytes).with_context(|| format!("writing {}", args.output.display()))?;
     out.finish()?;
-    println!("trained on {} rows:", examples.len());
+    let settings = format!("{} --temperature {}", chosen.to_args(), calibration.temperature);
+    writeln!(human, "trained on {} rows:", examples.len())?;
     for (label, n) in &report.rows_per_label {
-        println!("  {label:<22} {n}");
+        writeln!(human, "  {label:<22} {n}")?;
     }
-    println!("settings: {} --temperature {}", chosen.to_args(), calibration.temperature);
-    println!(
+    writeln!(human, "settings: {settings}")?;
+    writeln!(
+        human,
         "featurized in {:.2}s, fitted in {:.2}s; wrote {} ({:.2} MB)",
         report.featurize_time.as_secs_f64(),
         report.fit_time.as_secs_f64(),
         args.output.display(),
         bytes.len() as f64 / 1e6
-    );
+    )?;
+    human.flush()?;
+    if args.json {
+        let mut object = json!({
+            "model": args.output.display().to_string(),
+            "bytes": bytes.len(),
+            "rows": examples.len(),
+            "rows_per_label": report.rows_per_label,
+            "featurize_seconds": report.featurize_time.as_secs_f64(),
+            "fit_seconds": report.fit_time.as_secs_f64(),
+            "temperature": calibration.temperature,
+            "args": settings,
+        });
+        if let Some(o) = object.as_object_mut() {
+            o.extend(json);
+        }
+        println!("{}", serde_json::to_string_pretty(&object)?);
+    }
     Ok(Outcome::Done)
 }
 
-/// Prints the leave-one-slice-out table, the pooled scores and the calibration it fits; returns
-/// the fitted calibration.
-fn print_loso(examples: &[Example], loso: &LosoReport, seconds: f64) -> Calibration {
-    println!(
+/// Prints the leave-one-slice-out table, the pooled scores and the calibration fitted on them.
+fn print_loso(out: &mut dyn Write, loso: &LosoReport, summary: &LosoSummary, seconds: f64) -> io::Result<()> {
+    writeln!(
+        out,
         "leave one slice out ({} slices, {:.1}s): train on the others, score the slice's written rows",
         loso.slices.len(),
         seconds
-    );
-    println!("  {:<10} {:>6} {:>9}  labels", "slice", "rows", "accuracy");
+    )?;
+    writeln!(out, "  {:<10} {:>6} {:>9}  labels", "slice", "rows", "accuracy")?;
     for s in &loso.slices {
         let labels: Vec<String> = s.labels.iter().map(|(l, n)| format!("{l} {n}")).collect();
-        println!("  {:<10} {:>6} {:>9.4}  {}", s.slice, s.rows, s.accuracy, labels.join(", "));
+        writeln!(out, "  {:<10} {:>6} {:>9.4}  {}", s.slice, s.rows, s.accuracy, labels.join(", "))?;
     }
-    let (gold, predicted) = loso.labels(examples);
-    let pooled = evaluate(&gold, &predicted);
-    println!(
+    let pooled = &summary.pooled;
+    writeln!(
+        out,
         "pooled over {} held-out rows: macro-F1 {:.4}, accuracy {:.4}",
         pooled.rows, pooled.macro_f1, pooled.accuracy
-    );
+    )?;
     for label in Label::ALL {
         let l = &pooled.per_label[label.as_str()];
-        println!(
+        writeln!(
+            out,
             "  {:<22} precision {:.4} recall {:.4} f1 {:.4} support {}",
             label.as_str(),
             l.precision,
             l.recall,
             l.f1,
             l.support
-        );
+        )?;
     }
-    if let Some(w) = loso.worst() {
-        println!("worst slice: {} {:.4}", w.slice, w.accuracy);
+    if let Some(w) = &summary.worst {
+        writeln!(out, "worst slice: {} {:.4}", w.slice, w.accuracy)?;
     }
-    let logits: Vec<[f32; 4]> = loso.held_out.iter().map(|h| h.logits).collect();
-    let correct: Vec<bool> = gold.iter().zip(&predicted).map(|(g, p)| g == p).collect();
-    let ece = |c: Calibration| {
-        let conf: Vec<f32> = logits.iter().map(|z| c.probabilities(z).into_iter().fold(0.0, f32::max)).collect();
-        expected_calibration_error(&conf, &correct, ECE_BINS)
-    };
-    let fitted = fit_temperature(&logits, &gold);
-    println!(
+    writeln!(
+        out,
         "calibration on the held-out predictions: temperature {} (ECE {:.4} before, {:.4} after)",
-        fitted.temperature,
-        ece(Calibration::default()),
-        ece(fitted)
-    );
-    fitted
+        summary.temperature, summary.ece_before, summary.ece_after
+    )
 }
 
 /// Writes the held-out predictions of leave-one-slice-out, calibrated.

@@ -50,6 +50,20 @@ impl Default for LinearParams {
     }
 }
 
+impl Default for ValidLinearParams {
+    /// The defaults of [`LinearParams::default`], valid as they are.
+    fn default() -> Self {
+        LinearParams::default().0
+    }
+}
+
+impl From<ValidLinearParams> for LinearParams {
+    /// Valid parameters, to change some of them (and check them again).
+    fn from(valid: ValidLinearParams) -> Self {
+        LinearParams(valid)
+    }
+}
+
 impl LinearParams {
     /// Sets the passes over the training rows (1..=1000).
     pub fn epochs(mut self, epochs: usize) -> Self {
@@ -135,7 +149,7 @@ mod tests {
 
     #[test]
     fn bad_parameters_are_refused() {
-        assert!(LinearParams::default().check().is_ok());
+        assert_eq!(LinearParams::default().check().ok(), Some(ValidLinearParams::default()));
         assert!(LinearParams::default().epochs(0).check().is_err());
         assert!(LinearParams::default().learning_rate(-1.0).check().is_err());
         assert!(LinearParams::default().l2(f32::NAN).check().is_err());

@@ -1,5 +1,5 @@
-//! Classification metrics in one place: accuracy, per-label precision / recall / F1, macro-F1 and
-//! the confusion matrix, over the fixed four labels.
+//! Classification metrics in one place: accuracy, per-label precision / recall / F1, macro-F1, the
+//! confusion matrix, and their mean and spread over cross-validation folds.
 
 use std::collections::BTreeMap;
 
@@ -124,6 +124,99 @@ impl Evaluation {
     }
 }
 
+impl Evaluation {
+    /// Whether `label` occurs among the gold labels or the predictions (the labels macro-F1
+    /// averages over).
+    pub fn label_occurs(&self, label: Label) -> bool {
+        let name = label.as_str();
+        self.per_label.get(name).is_some_and(|s| s.support > 0)
+            || self.confusion.values().any(|row| row.get(name).is_some_and(|&n| n > 0))
+    }
+}
+
+/// The mean and the (population) standard deviation of `values`; both 0 for no values.
+pub fn mean_std(values: &[f64]) -> (f64, f64) {
+    if values.is_empty() {
+        return (0.0, 0.0);
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+    (mean, var.sqrt())
+}
+
+/// One statistic (the mean, or the standard deviation) of the fold scores.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FoldStats {
+    /// Of the folds' accuracies.
+    pub accuracy: f64,
+    /// Of the folds' macro-F1.
+    pub macro_f1: f64,
+    /// Label name → of the label's F1, over the folds in which the label occurs (see
+    /// [`Evaluation::label_occurs`]; 0 when it occurs in none).
+    pub per_label_f1: BTreeMap<&'static str, f64>,
+}
+
+/// The mean and standard deviation over cross-validation folds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FoldSummary {
+    /// The means.
+    pub mean: FoldStats,
+    /// The population standard deviations (numpy's default, `ddof=0`).
+    pub std: FoldStats,
+}
+
+/// The mean and standard deviation of the folds' accuracy, macro-F1 and per-label F1.
+pub fn summarize_folds(folds: &[&Evaluation]) -> FoldSummary {
+    let of = |get: &dyn Fn(&Evaluation) -> f64| mean_std(&folds.iter().map(|e| get(e)).collect::<Vec<_>>());
+    let accuracy = of(&|e| e.accuracy);
+    let macro_f1 = of(&|e| e.macro_f1);
+    let mut mean = FoldStats { accuracy: accuracy.0, macro_f1: macro_f1.0, per_label_f1: BTreeMap::new() };
+    let mut std = FoldStats { accuracy: accuracy.1, macro_f1: macro_f1.1, per_label_f1: BTreeMap::new() };
+    for label in Label::ALL {
+        let f1s: Vec<f64> =
+            folds.iter().filter(|e| e.label_occurs(label)).map(|e| e.per_label[label.as_str()].f1).collect();
+        let (m, s) = mean_std(&f1s);
+        mean.per_label_f1.insert(label.as_str(), m);
+        std.per_label_f1.insert(label.as_str(), s);
+    }
+    FoldSummary { mean, std }
+}
+
+/// A plain-text table: one row per fold (rows, accuracy, macro-F1, each label's F1; `-` for a
+/// label absent from the fold), then the mean and standard deviation, then the pooled held-out
+/// scores.
+pub fn folds_to_text(folds: &[&Evaluation], summary: &FoldSummary, pooled: &Evaluation) -> String {
+    use std::fmt::Write;
+    let widths: Vec<usize> = Label::ALL.iter().map(|l| l.as_str().len().max(6)).collect();
+    let mut s = String::new();
+    let _ = write!(s, "{:<7} {:>7} {:>9} {:>9}", "fold", "rows", "accuracy", "macro-F1");
+    for (label, w) in Label::ALL.iter().zip(&widths) {
+        let _ = write!(s, "  {:>w$}", label.as_str());
+    }
+    let _ = writeln!(s);
+    let row = |s: &mut String, name: &str, rows: String, e: &Evaluation| {
+        let _ = write!(s, "{name:<7} {rows:>7} {:>9.4} {:>9.4}", e.accuracy, e.macro_f1);
+        for (label, w) in Label::ALL.iter().zip(&widths) {
+            let f1 = if e.label_occurs(*label) { format!("{:.4}", e.per_label[label.as_str()].f1) } else { "-".into() };
+            let _ = write!(s, "  {f1:>w$}");
+        }
+        let _ = writeln!(s);
+    };
+    for (i, e) in folds.iter().enumerate() {
+        row(&mut s, &(i + 1).to_string(), e.rows.to_string(), e);
+    }
+    for (name, stats) in [("mean", &summary.mean), ("std", &summary.std)] {
+        let _ = write!(s, "{name:<7} {:>7} {:>9.4} {:>9.4}", "", stats.accuracy, stats.macro_f1);
+        for (label, w) in Label::ALL.iter().zip(&widths) {
+            let _ = write!(s, "  {:>w$.4}", stats.per_label_f1[label.as_str()]);
+        }
+        let _ = writeln!(s);
+    }
+    row(&mut s, "pooled", pooled.rows.to_string(), pooled);
+    s
+}
+
 /// Bins of the expected calibration error that `eval` and `train --loso` report.
 pub const ECE_BINS: usize = 15;
 
@@ -223,6 +316,45 @@ mod tests {
         // (0.5 + 0.8 + 1.0 + 0.0) / 4
         assert!((e.macro_f1 - 2.3 / 4.0).abs() < 1e-12);
         assert_eq!(e.confusion["other"]["lawful_reminder"], 1);
+    }
+
+    #[test]
+    fn mean_and_population_std_by_hand() {
+        let (m, s) = mean_std(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]);
+        assert!((m - 5.0).abs() < 1e-12 && (s - 2.0).abs() < 1e-12, "{m} {s}");
+        assert_eq!(mean_std(&[0.7]), (0.7, 0.0));
+        assert_eq!(mean_std(&[]), (0.0, 0.0));
+    }
+
+    #[test]
+    fn fold_summary_by_hand() {
+        // fold 1: all right (accuracy 1, every F1 1); fold 2: half right, no `other` row at all
+        let a = evaluate(
+            &[LawfulReminder, Intimidation, DoctoredImageThreat, Other],
+            &[LawfulReminder, Intimidation, DoctoredImageThreat, Other],
+        );
+        let b = evaluate(
+            &[LawfulReminder, LawfulReminder, Intimidation, Intimidation],
+            &[LawfulReminder, Intimidation, Intimidation, LawfulReminder],
+        );
+        assert!(!b.label_occurs(Other) && !b.label_occurs(DoctoredImageThreat) && b.label_occurs(Intimidation));
+        let s = summarize_folds(&[&a, &b]);
+        assert!((s.mean.accuracy - 0.75).abs() < 1e-12 && (s.std.accuracy - 0.25).abs() < 1e-12);
+        assert!((s.mean.macro_f1 - 0.75).abs() < 1e-12 && (s.std.macro_f1 - 0.25).abs() < 1e-12);
+        // intimidation: F1 1 then 0.5
+        assert!((s.mean.per_label_f1["intimidation"] - 0.75).abs() < 1e-12);
+        assert!((s.std.per_label_f1["intimidation"] - 0.25).abs() < 1e-12);
+        // other occurs in fold 1 only: its mean is fold 1's, not pulled down by fold 2's absence
+        assert_eq!((s.mean.per_label_f1["other"], s.std.per_label_f1["other"]), (1.0, 0.0));
+        let text = folds_to_text(&[&a, &b], &s, &evaluate(&[Other], &[Other]));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 6, "{text}");
+        assert!(lines[0].starts_with("fold") && lines[0].contains("doctored_image_threat"), "{text}");
+        assert!(lines[2].starts_with("2 ") && lines[2].trim_end().ends_with('-'), "{text}");
+        assert!(
+            lines[3].starts_with("mean") && lines[4].starts_with("std") && lines[5].starts_with("pooled"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod calibration;
 pub mod classifier;
 pub mod file;
+pub mod grid;
 pub mod hyperparams;
 pub mod linear;
 pub mod metrics;
@@ -14,12 +15,13 @@ use crate::analysis::AnalyzerError;
 pub use calibration::{Calibration, fit_temperature};
 pub use classifier::{Classifier, PriorError, Scratch};
 pub use file::{ModelFileError, ModelMeta, TrainingRecord};
+pub use grid::{Grid, GridError, GridKey};
 pub use hyperparams::{LinearParams, ValidLinearParams};
 pub use linear::{LinearModel, SparseRecords, TrainTargets};
-pub use metrics::{Evaluation, evaluate, evaluate_tags, expected_calibration_error};
+pub use metrics::{Evaluation, FoldStats, FoldSummary, evaluate, evaluate_tags, expected_calibration_error};
 pub use train::{
-    Example, HeldOut, LosoReport, Setting, SliceScore, TrainReport, cross_validate, default_grid, leave_one_slice_out,
-    search, train,
+    Candidate, CvReport, Example, FoldScore, HeldOut, LosoReport, LosoSummary, SearchReport, Setting, SliceScore,
+    TrainReport, cross_validate, default_grid, leave_one_slice_out, search, train,
 };
 
 /// The default model, trained from `data/` and compiled into the binary.
@@ -42,6 +44,9 @@ pub enum ModelError {
     /// fewer than 2 folds or slices).
     #[error("invalid hyper-parameters: {0}")]
     InvalidParams(String),
+    /// A search grid that does not parse or holds a value the checks refuse.
+    #[error(transparent)]
+    Grid(#[from] GridError),
     /// The model file could not be parsed.
     #[error(transparent)]
     File(#[from] ModelFileError),
