@@ -464,7 +464,7 @@ fn csv_output_can_carry_a_bom_or_be_gb18030() {
     assert!(std::fs::read(wd.path("scan.csv")).unwrap().starts_with(b"\xEF\xBB\xBFsection,key,name,count"));
     let out = wd.run(&["classify", input, "--output-format", "jsonl", "--output-encoding", "gb18030"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("JSON Lines is always UTF-8"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("JSON Lines and xlsx are always UTF-8"));
 }
 
 #[test]
