@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use super::{Outcome, load_model};
 use cuishou::features::occurrence_name;
-use cuishou::labels::Label;
 use cuishou::model::Scratch;
 use cuishou::output::format_evidence;
 use cuishou::text::normalize::display_placeholders;
@@ -33,8 +32,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let p = classifier.predict(&args.text, &mut scratch);
     let a = scratch.analysis();
     let mut out = super::ShownControls::stdout();
-    writeln!(out, "label       {} ({:.4})", p.label, p.confidence)?;
-    let probs: Vec<String> = Label::ALL.iter().map(|l| format!("{l} {:.4}", p.scores.labels[l.index()])).collect();
+    let labels = classifier.labels();
+    writeln!(out, "label       {} ({:.4})", labels.name(p.class), p.confidence)?;
+    let probs: Vec<String> =
+        labels.names().iter().zip(p.scores.labels.iter()).map(|(l, v)| format!("{l} {v:.4}")).collect();
     writeln!(out, "scores      {}", probs.join(", "))?;
     writeln!(out, "tags        {}", p.tags.to_field())?;
     writeln!(out, "evidence    {}", format_evidence(&args.text, &p.evidence))?;
@@ -72,8 +73,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         };
         names.entry(o.bucket).or_insert_with(|| occurrence_name(o, &a.normalized.text, tag));
     }
-    for label in Label::ALL {
-        let k = label.index();
+    for (k, label) in labels.names().iter().enumerate() {
         let mut contributions: Vec<(f32, &str)> = a
             .features
             .iter()

@@ -11,7 +11,7 @@ use linfa::ParamGuard;
 use super::{Outcome, set_threads};
 use cuishou::analysis::Resources;
 use cuishou::features::FeatureConfig;
-use cuishou::labels::Label;
+use cuishou::labels::LabelSet;
 use cuishou::model::hyperparams as hp;
 use cuishou::model::metrics::ECE_BINS;
 use cuishou::model::{
@@ -20,7 +20,9 @@ use cuishou::model::{
 };
 
 /// Train a model from CSV files with `text` and `label` columns (and optionally `tags` and `id`;
-/// rows whose ids share the part before `~` are kept in one cross-validation fold).
+/// rows whose ids share the part before `~` are kept in one cross-validation fold). Labels that
+/// are all built-in names train the built-in model; any other name makes a model of the labels
+/// found, in sorted order, without tags.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   cuishou train data/labelled/*/*.csv -o my.model
@@ -82,7 +84,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE", requires = "loso")]
     loso_out: Option<PathBuf>,
     /// Calibration temperature stored in the model: label scores are divided by it before the
-    /// softmax [default: the one --loso fits, else the shipped model's, 1.2888].
+    /// softmax [default: the one --loso fits, else the shipped model's, 1.2888, for the built-in
+    /// labels, and 1 (uncalibrated) for labels of one's own].
     #[arg(long, value_name = "T")]
     temperature: Option<f32>,
     /// Domain dictionary, lexicon and variants files (default: the ones built in).
@@ -160,13 +163,16 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         metrics.push(("cv_macro_f1", e.macro_f1));
         metrics.push(("cv_accuracy", e.accuracy));
     }
-    let mut calibration = Calibration { temperature: hp::DEFAULT_TEMPERATURE };
+    let labels = LabelSet::of_names(examples.iter().map(|e| e.label.as_str())).context("the training labels")?;
+    // the shipped model's temperature was fitted for the built-in labels
+    let mut calibration =
+        if labels.is_builtin() { Calibration { temperature: hp::DEFAULT_TEMPERATURE } } else { Calibration::default() };
     if args.loso {
         let started = Instant::now();
         let loso = leave_one_slice_out(&examples, &resources, &chosen.features, &chosen.params)?;
-        let fitted = print_loso(&examples, &loso, started.elapsed().as_secs_f64());
-        let (gold, predicted) = loso.labels(&examples);
-        let pooled = evaluate(&gold, &predicted);
+        let fitted = print_loso(&loso, started.elapsed().as_secs_f64());
+        let (gold, predicted) = loso.classes();
+        let pooled = evaluate(&loso.labels, &gold, &predicted);
         metrics.push(("loso_macro_f1", pooled.macro_f1));
         metrics.push(("loso_accuracy", pooled.accuracy));
         if let Some(path) = &args.loso_out {
@@ -188,6 +194,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut out = super::Output::create(Some(&args.output))?;
     out.write_all(&bytes).with_context(|| format!("writing {}", args.output.display()))?;
     out.finish()?;
+    if !labels.is_builtin() {
+        println!("labels of its own: {} (no tags; the reports need the built-in labels)", labels.joined());
+    }
     println!("trained on {} rows:", examples.len());
     for (label, n) in &report.rows_per_label {
         println!("  {label:<22} {n}");
@@ -205,7 +214,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 
 /// Prints the leave-one-slice-out table, the pooled scores and the calibration it fits; returns
 /// the fitted calibration.
-fn print_loso(examples: &[Example], loso: &LosoReport, seconds: f64) -> Calibration {
+fn print_loso(loso: &LosoReport, seconds: f64) -> Calibration {
     println!(
         "leave one slice out ({} slices, {:.1}s): train on the others, score the slice's written rows",
         loso.slices.len(),
@@ -216,30 +225,25 @@ fn print_loso(examples: &[Example], loso: &LosoReport, seconds: f64) -> Calibrat
         let labels: Vec<String> = s.labels.iter().map(|(l, n)| format!("{l} {n}")).collect();
         println!("  {:<10} {:>6} {:>9.4}  {}", s.slice, s.rows, s.accuracy, labels.join(", "));
     }
-    let (gold, predicted) = loso.labels(examples);
-    let pooled = evaluate(&gold, &predicted);
+    let (gold, predicted) = loso.classes();
+    let pooled = evaluate(&loso.labels, &gold, &predicted);
     println!(
         "pooled over {} held-out rows: macro-F1 {:.4}, accuracy {:.4}",
         pooled.rows, pooled.macro_f1, pooled.accuracy
     );
-    for label in Label::ALL {
-        let l = &pooled.per_label[label.as_str()];
+    for (label, l) in loso.labels.names().iter().filter_map(|n| Some((n, pooled.per_label.get(n)?))) {
         println!(
             "  {:<22} precision {:.4} recall {:.4} f1 {:.4} support {}",
-            label.as_str(),
-            l.precision,
-            l.recall,
-            l.f1,
-            l.support
+            label, l.precision, l.recall, l.f1, l.support
         );
     }
     if let Some(w) = loso.worst() {
         println!("worst slice: {} {:.4}", w.slice, w.accuracy);
     }
-    let logits: Vec<[f32; 4]> = loso.held_out.iter().map(|h| h.logits).collect();
+    let logits: Vec<_> = loso.held_out.iter().map(|h| h.logits).collect();
     let correct: Vec<bool> = gold.iter().zip(&predicted).map(|(g, p)| g == p).collect();
     let ece = |c: Calibration| {
-        let conf: Vec<f32> = logits.iter().map(|z| c.probabilities(z).into_iter().fold(0.0, f32::max)).collect();
+        let conf: Vec<f32> = logits.iter().map(|z| c.probabilities(z).iter().copied().fold(0.0, f32::max)).collect();
         expected_calibration_error(&conf, &correct, ECE_BINS)
     };
     let fitted = fit_temperature(&logits, &gold);
@@ -261,19 +265,18 @@ fn write_held_out(
 ) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(super::Output::create(Some(path))?);
     let mut header = vec!["slice", "id", "gold", "predicted", "confidence"];
-    header.extend(Label::ALL.iter().map(|l| l.as_str()));
+    header.extend(loso.labels.names().iter().map(String::as_str));
     header.push("text");
     w.write_record(&header)?;
     for h in &loso.held_out {
         let e = &examples[h.index];
         let p = c.probabilities(&h.logits);
-        let (label, conf) = (h.label, p[h.label.index()]);
         let mut row = vec![
             e.slice.clone(),
             e.group.clone(),
-            e.label.as_str().to_string(),
-            label.as_str().to_string(),
-            format!("{conf:.4}"),
+            e.label.clone(),
+            loso.labels.name(h.class).to_string(),
+            format!("{:.4}", p[h.class]),
         ];
         row.extend(p.iter().map(|v| format!("{v:.4}")));
         row.push(e.text.clone());

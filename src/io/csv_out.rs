@@ -1,9 +1,11 @@
-//! CSV output: every input column unchanged, then label, confidence, tags and evidence.
+//! CSV output: every input column unchanged, then label, confidence, tags and evidence, with the
+//! label names of the model's label set.
 
 use std::borrow::Cow;
 use std::io::Write;
 
 use super::{Record, Sink};
+use crate::labels::LabelSet;
 use crate::output::{
     OutputOptions, neutralize_formula, output_columns, redact, top_labels, write_evidence, write_probability,
 };
@@ -16,6 +18,8 @@ pub struct CsvSink<W: Write> {
     /// One field being built (confidence, evidence).
     field: String,
     options: OutputOptions,
+    /// The model's labels: the names written.
+    labels: LabelSet,
 }
 
 impl<W: Write> CsvSink<W> {
@@ -26,7 +30,14 @@ impl<W: Write> CsvSink<W> {
             row: csv::StringRecord::new(),
             field: String::new(),
             options: OutputOptions::default(),
+            labels: LabelSet::builtin(),
         }
+    }
+
+    /// The labels of the model whose predictions are written (default: the built-in four).
+    pub fn with_labels(mut self, labels: LabelSet) -> CsvSink<W> {
+        self.labels = labels;
+        self
     }
 
     /// Masking, and the `review` and `p_<label>` columns (probabilities with 4 decimals).
@@ -59,7 +70,7 @@ impl<W: Write> Sink for CsvSink<W> {
         for c in columns {
             push_text(&mut self.row, c, self.options.spreadsheet_safe);
         }
-        for c in output_columns(columns, &self.options) {
+        for c in output_columns(columns, &self.options, &self.labels) {
             self.row.push_field(&c);
         }
         self.writer.write_record(&self.row).map_err(csv_err)
@@ -72,7 +83,7 @@ impl<W: Write> Sink for CsvSink<W> {
             let f = if self.options.redact { Cow::Owned(redact(f)) } else { Cow::Borrowed(f.as_str()) };
             push_text(&mut self.row, &f, safe);
         }
-        self.row.push_field(p.label.as_str());
+        self.row.push_field(self.labels.name(p.class));
         self.field.clear();
         write_probability(&mut self.field, p.confidence);
         self.row.push_field(&self.field);
@@ -86,14 +97,14 @@ impl<W: Write> Sink for CsvSink<W> {
             self.row.push_field(if p.review { "true" } else { "false" });
         }
         if self.options.probabilities {
-            for v in p.scores.labels {
+            for &v in p.scores.labels.iter() {
                 self.field.clear();
                 write_probability(&mut self.field, v);
                 self.row.push_field(&self.field);
             }
         }
-        for (label, v) in top_labels(p, self.options.top_k) {
-            self.row.push_field(label.as_str());
+        for (k, v) in top_labels(p, self.options.top_k) {
+            self.row.push_field(self.labels.name(k));
             self.field.clear();
             write_probability(&mut self.field, v);
             self.row.push_field(&self.field);
