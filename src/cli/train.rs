@@ -164,9 +164,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         metrics.push(("cv_accuracy", e.accuracy));
     }
     let labels = LabelSet::of_names(examples.iter().map(|e| e.label.as_str())).context("the training labels")?;
-    // the shipped model's temperature was fitted for the built-in labels
-    let mut calibration =
-        if labels.is_builtin() { Calibration { temperature: hp::DEFAULT_TEMPERATURE } } else { Calibration::default() };
+    let mut calibration = Calibration::default_for(&labels);
     if args.loso {
         let started = Instant::now();
         let loso = leave_one_slice_out(&examples, &resources, &chosen.features, &chosen.params)?;
@@ -196,6 +194,18 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     out.finish()?;
     if !labels.is_builtin() {
         println!("labels of its own: {} (no tags; the reports need the built-in labels)", labels.joined());
+        // a typo in a built-in data set would otherwise make a model of its own without a word
+        let builtin = LabelSet::builtin();
+        let (known, own): (Vec<&String>, Vec<&String>) =
+            labels.names().iter().partition(|n| builtin.index(n).is_some());
+        if !known.is_empty() {
+            let own: Vec<&str> = own.iter().map(|s| s.as_str()).collect();
+            eprintln!(
+                "cuishou: warning: built-in labels mixed with others ({}), so the model has labels of its own; \
+                 if these are typos of built-in labels, fix them",
+                own.join(", ")
+            );
+        }
     }
     println!("trained on {} rows:", examples.len());
     for (label, n) in &report.rows_per_label {

@@ -45,6 +45,19 @@ impl Calibration {
     }
 }
 
+impl Calibration {
+    /// The calibration of a model of `labels` trained without fitting one: the shipped model's
+    /// temperature ([`DEFAULT_TEMPERATURE`](super::hyperparams::DEFAULT_TEMPERATURE)) for the
+    /// built-in labels, which it was fitted for; none (1) for labels of one's own.
+    pub fn default_for(labels: &crate::labels::LabelSet) -> Calibration {
+        if labels.is_builtin() {
+            Calibration { temperature: super::hyperparams::DEFAULT_TEMPERATURE }
+        } else {
+            Calibration::default()
+        }
+    }
+}
+
 /// Mean negative log-likelihood of the gold labels (output indices) at temperature `t`.
 fn nll(logits: &[LabelValues], gold: &[usize], t: f32) -> f64 {
     let c = Calibration { temperature: t };
