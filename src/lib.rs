@@ -61,6 +61,6 @@ pub mod text;
 
 pub use analysis::{AnalyzedText, Analyzer, Resources};
 pub use error::{Error, Result};
-pub use labels::{Label, Tag, TagSet};
+pub use labels::{Label, LabelSet, Tag, TagSet};
 pub use model::{Classifier, ModelError, Scratch};
 pub use prediction::{Prediction, Scores, Span};

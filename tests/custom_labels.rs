@@ -99,6 +99,8 @@ fn classify_writes_the_sets_names_probabilities_and_top_k() {
     let err = fails(&wd, &["classify", "in.csv", "--model", "own.model", "--prior", "other=0.9"]);
     assert!(err.contains("unknown label \"other\""), "{err}");
     wd.ok(&["classify", "in.csv", "--model", "own.model", "--prior", "promo=0.5"]);
+    let err = fails(&wd, &["classify", "in.csv", "--model", "own.model", "--top-k", "4"]);
+    assert!(err.contains("--top-k 4 is more than the model's 3 labels (bill, personal, promo)"), "{err}");
 }
 
 #[test]

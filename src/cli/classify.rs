@@ -77,7 +77,7 @@ pub struct Args {
     probabilities: bool,
     /// Add the K most probable labels with their probabilities, most probable first (fastText's
     /// predict-prob K): columns top1_label, top1_p, …; JSON Lines: a `top` list. K is 1 to the
-    /// model's number of labels (4 for the built-in model; more are not written).
+    /// model's number of labels (4 for the built-in model).
     #[arg(long, value_name = "K", value_parser = clap::value_parser!(u8).range(1..=cuishou::labels::MAX_LABELS as i64))]
     top_k: Option<u8>,
     /// No progress bar and no summary on standard error.
@@ -101,6 +101,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     set_threads(args.threads)?;
     let mut classifier = load_model(args.model.as_deref())?;
     args.decision.apply(&mut classifier)?;
+    let labels = classifier.labels();
+    if let Some(k) = args.top_k {
+        anyhow::ensure!(
+            usize::from(k) <= labels.len(),
+            "--top-k {k} is more than the model's {} labels ({})",
+            labels.len(),
+            labels.joined()
+        );
+    }
     let output_options = OutputOptions {
         redact: args.redact,
         review: args.decision.review(),
