@@ -336,11 +336,14 @@ impl Classifier {
     /// How much a feature of value `value` in `bucket` pushes towards label `k` rather than the
     /// others: `value · (w_k − mean of the other labels' weights)`. The one formula behind both
     /// the evidence and `cuishou explain`.
+    #[inline]
     pub fn contribution(&self, bucket: u32, value: f32, k: usize) -> f32 {
-        let row = self.model.label_row(bucket);
-        let n = row.len();
-        let others = (0..n).filter(|&j| j != k).map(|j| row[j]).sum::<f32>() / (n - 1) as f32;
-        value * (row[k] - others)
+        // (called for every word of every message: the built-in four get a loop of known length)
+        value
+            * match self.model.label_row_of::<{ linear::N_LABELS }>(bucket) {
+                Some(four) => margin(four, k),
+                None => margin(self.model.label_row(bucket), k),
+            }
     }
 
     /// Evidence of output `k`: for a built-in `label`, lexicon terms that agree with it (threat
@@ -418,6 +421,14 @@ impl Classifier {
         original.truncate(MAX_EVIDENCE);
         original
     }
+}
+
+/// `row[k]` less the mean of the row's other weights.
+#[inline(always)]
+fn margin(row: &[f32], k: usize) -> f32 {
+    let n = row.len();
+    let others = (0..n).filter(|&j| j != k).map(|j| row[j]).sum::<f32>() / (n - 1) as f32;
+    row[k] - others
 }
 
 /// Whether a character span starts and ends where the segmenter's words do.

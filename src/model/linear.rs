@@ -133,6 +133,18 @@ impl LinearModel {
         &self.label_weights[b..b + self.n_labels]
     }
 
+    /// The label weights of one bucket as an array of `N`, for a model of `N` labels (`None`
+    /// otherwise): a loop over them has a length the compiler knows, as the hot paths of the
+    /// built-in four want.
+    #[inline]
+    pub fn label_row_of<const N: usize>(&self, bucket: u32) -> Option<&[f32; N]> {
+        if self.n_labels != N {
+            return None;
+        }
+        let b = bucket as usize * N;
+        self.label_weights.get(b..b + N)?.try_into().ok()
+    }
+
     /// The tag weights of one bucket (none for a model without tag outputs).
     #[inline]
     pub fn tag_row(&self, bucket: u32) -> &[f32] {
@@ -160,12 +172,16 @@ impl LinearModel {
         let mut model = LinearModel::zeros(buckets, n_labels, bias.len() > n_labels);
         model.bias = bias;
         let mut rows = rows.into_iter();
-        let n_tags = if model.is_tagged() { N_TAGS } else { 0 };
-        let mut tag_rows = model.tag_weights.chunks_exact_mut(TAG_STRIDE);
-        for labels in model.label_weights.chunks_exact_mut(n_labels) {
-            let tags = tag_rows.next().map_or(&mut [][..], |t| &mut t[..n_tags]);
-            for w in labels.iter_mut().chain(tags) {
+        let label_rows = model.label_weights.chunks_exact_mut(n_labels);
+        if model.tag_weights.is_empty() {
+            for w in label_rows.flatten() {
                 *w = rows.next().unwrap_or(0.0);
+            }
+        } else {
+            for (labels, tags) in label_rows.zip(model.tag_weights.chunks_exact_mut(TAG_STRIDE)) {
+                for w in labels.iter_mut().chain(&mut tags[..N_TAGS]) {
+                    *w = rows.next().unwrap_or(0.0);
+                }
             }
         }
         model
@@ -174,20 +190,22 @@ impl LinearModel {
     /// Raw label scores (before softmax) of one feature vector.
     #[inline]
     pub fn label_logits(&self, x: &SparseVec) -> LabelValues {
-        let mut z = LabelValues::from_slice(&self.bias[..self.n_labels]);
-        if let Ok(z4) = <&mut [f32; N_LABELS]>::try_from(&mut z[..]) {
+        if self.n_labels == N_LABELS {
             // the built-in labels: rows of a fixed 4 weights, which the compiler unrolls
+            let mut z = [0.0f32; N_LABELS];
+            z.copy_from_slice(&self.bias[..N_LABELS]);
             for (b, v) in x.iter() {
                 let b = b as usize * N_LABELS;
-                for (zk, wk) in z4.iter_mut().zip(&self.label_weights[b..b + N_LABELS]) {
+                for (zk, wk) in z.iter_mut().zip(&self.label_weights[b..b + N_LABELS]) {
                     *zk += v * wk;
                 }
             }
-        } else {
-            for (b, v) in x.iter() {
-                for (zk, wk) in z.iter_mut().zip(self.label_row(b)) {
-                    *zk += v * wk;
-                }
+            return LabelValues::from_slice(&z);
+        }
+        let mut z = LabelValues::from_slice(&self.bias[..self.n_labels]);
+        for (b, v) in x.iter() {
+            for (zk, wk) in z.iter_mut().zip(self.label_row(b)) {
+                *zk += v * wk;
             }
         }
         z
