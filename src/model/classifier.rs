@@ -66,13 +66,12 @@ pub struct NoReviewLabel(pub String);
 
 impl Classifier {
     /// A classifier of `model` with the analysis chain of `meta`'s resources and features; no prior
-    /// shift, no review threshold. Fails when the chain cannot be built.
-    /// Fails when the chain cannot be built, or the labels are no label set or differ from the
-    /// model's outputs.
+    /// shift, no review threshold. Fails when the chain cannot be built, or the labels are no
+    /// label set or do not match the model's outputs.
     pub fn new(meta: ModelMeta, model: LinearModel) -> Result<Classifier, ModelError> {
         let labels = meta.label_set()?;
         if model.n_labels() != labels.len() || model.is_tagged() != labels.is_builtin() {
-            return Err(ModelError::InvalidParams(format!(
+            return Err(ModelError::Labels(format!(
                 "the model has {} label outputs{}, its labels are {}",
                 model.n_labels(),
                 if model.is_tagged() { " and tag outputs" } else { "" },

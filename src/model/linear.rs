@@ -276,12 +276,12 @@ impl Fit<SparseRecords, TrainTargets, ModelError> for ValidLinearParams {
         }
         let n_labels = y.n_labels;
         if !(2..=MAX_LABELS).contains(&n_labels) || y.labels.iter().any(|&k| k >= n_labels) {
-            return Err(ModelError::InvalidParams(format!(
+            return Err(ModelError::Labels(format!(
                 "{n_labels} labels, or a row's label past them (a model has 2 to {MAX_LABELS} labels)"
             )));
         }
         if !y.tagged && y.tags.iter().any(Option::is_some) {
-            return Err(ModelError::InvalidParams("rows with tags for a model without tag outputs".to_string()));
+            return Err(ModelError::Labels("rows with tags for a model without tag outputs".to_string()));
         }
         let mut model = LinearModel::zeros(x.buckets, n_labels, y.tagged);
         let n_outputs = model.n_outputs();
@@ -408,7 +408,7 @@ mod tests {
         }
         let mut bad = toy_of(3, false);
         bad.targets.labels[0] = 3;
-        assert!(matches!(params.fit(&bad), Err(ModelError::InvalidParams(_))));
+        assert!(matches!(params.fit(&bad), Err(ModelError::Labels(_))));
     }
 
     #[test]

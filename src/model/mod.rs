@@ -42,6 +42,10 @@ pub enum ModelError {
     /// fewer than 2 folds or slices).
     #[error("invalid hyper-parameters: {0}")]
     InvalidParams(String),
+    /// The labels of the training or evaluation rows do not fit: fewer than 2, a name that is no
+    /// label's, or a gold label the model does not have (the message names the row and label).
+    #[error("{0}")]
+    Labels(String),
     /// The model file could not be parsed.
     #[error(transparent)]
     File(#[from] ModelFileError),

@@ -54,7 +54,7 @@ impl Example {
 /// in it.
 pub fn label_classes(examples: &[Example]) -> Result<(LabelSet, Vec<usize>), ModelError> {
     let labels = LabelSet::of_names(examples.iter().map(|e| e.label.as_str()))
-        .map_err(|e| ModelError::InvalidParams(format!("the training labels: {e}")))?;
+        .map_err(|e| ModelError::Labels(format!("the training labels: {e}")))?;
     let classes = gold_classes(&labels, examples)?;
     Ok((labels, classes))
 }
@@ -66,7 +66,7 @@ pub fn gold_classes(labels: &LabelSet, examples: &[Example]) -> Result<Vec<usize
         .iter()
         .map(|e| {
             labels.index(&e.label).ok_or_else(|| {
-                ModelError::InvalidParams(format!(
+                ModelError::Labels(format!(
                     "row {} has the label {:?}, which is not one of the model's labels ({})",
                     e.group,
                     e.label,
