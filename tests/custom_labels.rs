@@ -51,6 +51,14 @@ fn train_is_deterministic_and_model_info_shows_the_set() {
     assert_eq!(json["builtin_labels"], false);
     let builtin: serde_json::Value = serde_json::from_str(&wd.ok(&["model", "info", "--json"])).unwrap();
     assert_eq!(builtin["builtin_labels"], true);
+    // held-out scoring by the set's names too
+    let mut args = TRAIN.to_vec();
+    args.extend(["--cv", "3", "--loso", "--loso-out", "held.csv"]);
+    let out = wd.ok(&args);
+    assert!(out.contains("3-fold cross-validation") && out.contains("  promo  "), "{out}");
+    let held = parse_csv(&wd.read("held.csv"));
+    assert_eq!(held[0], ["slice", "id", "gold", "predicted", "confidence", "bill", "personal", "promo", "text"]);
+    assert_eq!(held.len(), 1 + 9, "every written row held out once");
 }
 
 #[test]
