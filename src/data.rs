@@ -1,7 +1,9 @@
 //! Labelled data: reading `text,label[,tags][,id]` CSV files into training and evaluation rows.
+//! Labels are free names (the built-in four, or one's own); which set they make is training's
+//! business ([`LabelSet::of_names`](crate::labels::LabelSet::of_names)).
 
 use crate::io::{Format, InputError, Item, ReadOptions};
-use crate::labels::{Label, TagSet};
+use crate::labels::TagSet;
 use crate::model::Example;
 
 /// How labelled files are read: the readers' options (format, encoding, text column, maximum
@@ -35,8 +37,8 @@ pub fn read_labelled(paths: &[String]) -> Result<Vec<Example>, InputError> {
 }
 
 /// Reads labelled files in any input format and encoding the readers know. Every row must have
-/// a known label (and known tags, where there is a tags column) and a non-empty text; the first
-/// bad row stops the read with its file and line.
+/// a label (and known tags, where there is a tags column) and a non-empty text; the first bad
+/// row stops the read with its file and line.
 pub fn read_labelled_with(paths: &[String], options: &LabelledOptions) -> Result<Vec<Example>, InputError> {
     let mut out = Vec::new();
     let mut read = options.read.clone();
@@ -75,7 +77,14 @@ fn read_one(
         let line = record.line;
         let at = |m: String| fmt(format!("line {line}: {m}"));
         let label_field = record.field(&columns, &options.label_column).ok_or_else(|| at("no label".to_string()))?;
-        let label: Label = label_field.parse().map_err(|e| at(format!("{e}")))?;
+        let label = label_field.trim();
+        if label.is_empty() {
+            return Err(at("empty label".to_string()));
+        }
+        if label.chars().any(|c| c == ';' || c.is_control()) {
+            return Err(at(format!("label {label:?} holds `;` or a control character")));
+        }
+        let label = label.to_string();
         let tags = match (tags_known, record.field(&columns, &options.tags_column)) {
             (true, Some(t)) => Some(TagSet::parse_field(t).map_err(|e| at(format!("{e}")))?),
             (true, None) if !is_jsonl => Some(TagSet::default()),
@@ -135,8 +144,12 @@ mod tests {
 
     #[test]
     fn bad_rows_name_file_and_line() {
-        let f = write("text,label\nok,other\nbad,threat\n");
+        let f = write("text,label\nok,other\nbad,\n");
         let err = read_labelled(&[f.path().display().to_string()]).unwrap_err().to_string();
-        assert!(err.contains("line 3") && err.contains("threat"), "{err}");
+        assert!(err.contains("line 3") && err.contains("empty label"), "{err}");
+        // a label of one's own is read as it is, trimmed
+        let f = write("text,label\nok,other\nbuy now, promo \n");
+        let rows = read_labelled(&[f.path().display().to_string()]).unwrap();
+        assert_eq!(rows[1].label, "promo");
     }
 }

@@ -1,10 +1,14 @@
-//! The four labels and seven tags of `shared/LABELS.md`, and their order of harm.
+//! The four built-in labels and seven tags of `shared/LABELS.md`, their order of harm, and the
+//! label set of a model: the built-in four, or names of the user's own found in training data.
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
-/// How many labels there are: the model's label outputs.
+/// How many built-in labels there are.
 pub const N_LABELS: usize = Label::ALL.len();
+/// The most labels a model's label set may have.
+pub const MAX_LABELS: usize = 32;
 /// How many tags there are: the model's tag outputs.
 pub const N_TAGS: usize = Tag::ALL.len();
 
@@ -79,6 +83,119 @@ impl FromStr for Label {
     type Err = UnknownLabel;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Label::ALL.into_iter().find(|l| l.as_str() == s.trim()).ok_or_else(|| UnknownLabel(s.to_string()))
+    }
+}
+
+/// The labels of a model, in the order of its outputs: the four built-in labels (whose meanings,
+/// tags, lexicon evidence and rules this build knows), or a set of the user's own names, 2 to
+/// [`MAX_LABELS`] of them. Cheap to clone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelSet {
+    names: Arc<[String]>,
+    builtin: bool,
+}
+
+/// Why names cannot be a label set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LabelSetError {
+    /// Fewer than 2 or more than [`MAX_LABELS`] names (the number given).
+    #[error("a model needs 2 to {MAX_LABELS} labels, found {0}")]
+    Count(usize),
+    /// An empty (or blank) name.
+    #[error("a label name is empty")]
+    Empty,
+    /// A name with a `;`, a control character or surrounding white space (the name given).
+    #[error("label name {0:?} may not hold `;`, control characters or surrounding spaces")]
+    BadName(String),
+    /// A name given twice.
+    #[error("label {0:?} is given twice")]
+    Duplicate(String),
+}
+
+impl LabelSet {
+    /// The four built-in labels in the order of [`Label::ALL`].
+    pub fn builtin() -> LabelSet {
+        LabelSet { names: Label::ALL.iter().map(|l| l.as_str().to_string()).collect(), builtin: true }
+    }
+
+    /// A label set of `names`, in that order; it is the built-in set when the names are exactly
+    /// the four built-in ones in their order.
+    pub fn new<S: AsRef<str>>(names: &[S]) -> Result<LabelSet, LabelSetError> {
+        if !(2..=MAX_LABELS).contains(&names.len()) {
+            return Err(LabelSetError::Count(names.len()));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for name in names.iter().map(AsRef::as_ref) {
+            if name.trim().is_empty() {
+                return Err(LabelSetError::Empty);
+            }
+            if name.trim() != name || name.chars().any(|c| c == ';' || c.is_control()) {
+                return Err(LabelSetError::BadName(name.to_string()));
+            }
+            if !seen.insert(name) {
+                return Err(LabelSetError::Duplicate(name.to_string()));
+            }
+        }
+        let builtin = names.iter().map(AsRef::as_ref).eq(Label::ALL.iter().map(|l| l.as_str()));
+        Ok(LabelSet { names: names.iter().map(|n| n.as_ref().to_string()).collect(), builtin })
+    }
+
+    /// The label set that training data with these labels trains: the built-in set when every
+    /// name is a built-in label's (some may be missing, as before label sets), else the names
+    /// found, sorted (so that the order of the rows does not change the model).
+    pub fn of_names<'a>(found: impl IntoIterator<Item = &'a str>) -> Result<LabelSet, LabelSetError> {
+        let found: std::collections::BTreeSet<&str> = found.into_iter().collect();
+        if found.iter().all(|n| n.parse::<Label>().is_ok_and(|l| l.as_str() == *n)) {
+            return Ok(LabelSet::builtin());
+        }
+        LabelSet::new(&found.into_iter().collect::<Vec<_>>())
+    }
+
+    /// Whether these are the four built-in labels, to which tags, lexicon evidence, the image
+    /// rule and the reports apply.
+    pub fn is_builtin(&self) -> bool {
+        self.builtin
+    }
+
+    /// The names, in output order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// How many labels there are.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Always false: a label set has at least 2 labels.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The name of output `k`.
+    pub fn name(&self, k: usize) -> &str {
+        &self.names[k]
+    }
+
+    /// The output index of the label called `name`.
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+
+    /// The built-in label of output `k`, for the built-in set; `None` for a set of one's own.
+    pub fn builtin_label(&self, k: usize) -> Option<Label> {
+        if self.builtin { Label::from_index(k) } else { None }
+    }
+
+    /// The names joined by `, `, for messages.
+    pub fn joined(&self) -> String {
+        self.names.join(", ")
+    }
+}
+
+impl Default for LabelSet {
+    fn default() -> Self {
+        LabelSet::builtin()
     }
 }
 
@@ -205,6 +322,37 @@ mod tests {
         assert!(Label::Intimidation.harm() > Label::LawfulReminder.harm());
         assert!(Label::LawfulReminder.harm() > Label::Other.harm());
         assert!("threat".parse::<Label>().is_err());
+    }
+
+    #[test]
+    fn label_sets_are_checked_and_know_the_builtin_one() {
+        let builtin = LabelSet::builtin();
+        assert!(builtin.is_builtin() && builtin.len() == 4);
+        assert_eq!(LabelSet::new(&["lawful_reminder", "intimidation", "doctored_image_threat", "other"]), Ok(builtin));
+        // the built-in names in another order are a set of one's own: their outputs differ
+        let shuffled = LabelSet::new(&["other", "intimidation", "doctored_image_threat", "lawful_reminder"]).unwrap();
+        assert!(!shuffled.is_builtin() && shuffled.builtin_label(0).is_none());
+        let own = LabelSet::new(&["bill", "promo", "personal"]).unwrap();
+        assert_eq!((own.index("promo"), own.index("spam"), own.name(2)), (Some(1), None, "personal"));
+        assert_eq!(LabelSet::new(&["only"]), Err(LabelSetError::Count(1)));
+        let many: Vec<String> = (0..=MAX_LABELS).map(|i| format!("l{i}")).collect();
+        assert_eq!(LabelSet::new(&many), Err(LabelSetError::Count(MAX_LABELS + 1)));
+        assert_eq!(LabelSet::new(&["a", " "]), Err(LabelSetError::Empty));
+        assert_eq!(LabelSet::new(&["a", "b;c"]), Err(LabelSetError::BadName("b;c".into())));
+        assert_eq!(LabelSet::new(&["a", "b\u{1b}"]), Err(LabelSetError::BadName("b\u{1b}".into())));
+        assert_eq!(LabelSet::new(&["a", " b"]), Err(LabelSetError::BadName(" b".into())));
+        assert_eq!(LabelSet::new(&["a", "b", "a"]), Err(LabelSetError::Duplicate("a".into())));
+    }
+
+    #[test]
+    fn training_names_give_the_builtin_set_or_a_sorted_one() {
+        assert!(LabelSet::of_names(["other", "intimidation"]).unwrap().is_builtin());
+        let own = LabelSet::of_names(["promo", "bill", "personal", "bill"]).unwrap();
+        assert_eq!(own.names(), ["bill", "personal", "promo"]);
+        // one name outside the four makes the whole set one's own
+        let mixed = LabelSet::of_names(["other", "spam"]).unwrap();
+        assert_eq!((mixed.is_builtin(), mixed.joined()), (false, "other, spam".to_string()));
+        assert_eq!(LabelSet::of_names(["spam"]), Err(LabelSetError::Count(1)));
     }
 
     #[test]

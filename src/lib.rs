@@ -43,6 +43,10 @@
 //! assert!((0.0..=1.0).contains(&p.confidence));
 //! # Ok::<(), cuishou::Error>(())
 //! ```
+//!
+//! Labels other than the four built-in names train a model of labels of one's own
+//! ([`LabelSet`]): a prediction's `class` indexes [`Classifier::labels`], and the rules that know
+//! the built-in labels (tags, the image rule, the reports) do not apply.
 
 #![warn(missing_docs)]
 
@@ -61,6 +65,6 @@ pub mod text;
 
 pub use analysis::{AnalyzedText, Analyzer, Resources};
 pub use error::{Error, Result};
-pub use labels::{Label, Tag, TagSet};
+pub use labels::{Label, LabelSet, Tag, TagSet};
 pub use model::{Classifier, ModelError, Scratch};
 pub use prediction::{Prediction, Scores, Span};

@@ -1,7 +1,9 @@
 //! What the classifier says about one message: label, confidence, scores, tags and evidence
 //! spans. The shared vocabulary of the model, the readers and writers and the reports.
 
-use crate::labels::{Label, N_LABELS, N_TAGS, TagSet};
+use std::ops::{Deref, DerefMut};
+
+use crate::labels::{Label, MAX_LABELS, N_LABELS, N_TAGS, TagSet};
 
 /// A character span of the original text, end exclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -12,37 +14,98 @@ pub struct Span {
     pub end: u32,
 }
 
+/// One value per label of a model's label set (scores or probabilities), in output order: a
+/// slice of up to [`MAX_LABELS`] values kept inline, so that a prediction needs no allocation.
+#[derive(Clone, Copy)]
+pub struct LabelValues {
+    values: [f32; MAX_LABELS],
+    len: u8,
+}
+
+impl LabelValues {
+    /// `n` zeros (`n` at most [`MAX_LABELS`]).
+    #[inline]
+    pub fn zeros(n: usize) -> LabelValues {
+        debug_assert!(n <= MAX_LABELS);
+        LabelValues { values: [0.0; MAX_LABELS], len: n.min(MAX_LABELS) as u8 }
+    }
+
+    /// A copy of `values` (at most [`MAX_LABELS`] of them are kept).
+    #[inline]
+    pub fn from_slice(values: &[f32]) -> LabelValues {
+        let mut out = LabelValues::zeros(values.len());
+        let n = out.len as usize;
+        out.values[..n].copy_from_slice(&values[..n]);
+        out
+    }
+}
+
+impl Deref for LabelValues {
+    type Target = [f32];
+    #[inline]
+    fn deref(&self) -> &[f32] {
+        &self.values[..self.len as usize]
+    }
+}
+
+impl DerefMut for LabelValues {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut [f32] {
+        &mut self.values[..self.len as usize]
+    }
+}
+
+impl PartialEq for LabelValues {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Debug for LabelValues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// Label probabilities and tag probabilities for one message.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scores {
-    /// One probability per label, in the order of [`Label::ALL`].
-    pub labels: [f32; N_LABELS],
-    /// One probability per tag, in the order of [`Tag::ALL`](crate::Tag::ALL).
+    /// One probability per label of the model's label set, in its order (for the built-in set,
+    /// the order of [`Label::ALL`]).
+    pub labels: LabelValues,
+    /// One probability per tag, in the order of [`Tag::ALL`](crate::Tag::ALL); zero for a model
+    /// with its own label set.
     pub tags: [f32; N_TAGS],
 }
 
 impl Scores {
-    /// The most probable label and its probability.
-    pub fn best(&self) -> (Label, f32) {
+    /// The output index of the most probable label, and its probability.
+    pub fn best(&self) -> (usize, f32) {
         best_label(&self.labels)
     }
 }
 
-/// The most probable label of a probability (or score) vector, and its value.
-pub fn best_label(labels: &[f32; N_LABELS]) -> (Label, f32) {
+/// The index of the largest value of a probability (or score) vector (the first of equals), and
+/// the value.
+pub fn best_label(labels: &[f32]) -> (usize, f32) {
     let mut best = 0;
-    for k in 1..N_LABELS {
+    for k in 1..labels.len() {
         if labels[k] > labels[best] {
             best = k;
         }
     }
-    (Label::ALL[best], labels[best])
+    (best, labels[best])
 }
 
 /// What the classifier says about one message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prediction {
-    /// The label given.
+    /// The output index of the label given in the model's label set
+    /// ([`Classifier::labels`](crate::Classifier::labels)), whatever the set.
+    pub class: usize,
+    /// The label given as a built-in label, for a model with the built-in labels. A model with
+    /// its own label set gives no built-in label: this is then [`Label::Other`] and means
+    /// nothing; read `class`.
     pub label: Label,
     /// Probability of `label`.
     pub confidence: f32,
@@ -63,8 +126,16 @@ pub struct Prediction {
 impl Prediction {
     /// A prediction read back from a classified file: `label` with `confidence`, no other scores.
     pub fn recorded(label: Label, confidence: f32, tags: TagSet, evidence: Vec<Span>) -> Prediction {
-        let mut labels = [0.0; N_LABELS];
+        let mut labels = LabelValues::zeros(N_LABELS);
         labels[label.index()] = confidence;
-        Prediction { label, confidence, scores: Scores { labels, tags: [0.0; N_TAGS] }, tags, evidence, review: false }
+        Prediction {
+            class: label.index(),
+            label,
+            confidence,
+            scores: Scores { labels, tags: [0.0; N_TAGS] },
+            tags,
+            evidence,
+            review: false,
+        }
     }
 }

@@ -101,11 +101,28 @@ fn eval_json_agrees_with_metrics_computed_by_hand() {
 #[test]
 fn training_on_bad_labels_names_file_and_line() {
     let wd = Workdir::new();
-    wd.write("bad.csv", "text,label\n还钱,lawful_reminder\n滚,threat\n");
+    wd.write("bad.csv", "text,label\n还钱,lawful_reminder\n滚,\n");
     let out = wd.run(&["train", "bad.csv", "-o", "x.model"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.csv") && err.contains("line 3") && err.contains("threat"), "{err}");
+    assert!(err.contains("bad.csv") && err.contains("line 3") && err.contains("empty label"), "{err}");
+}
+
+#[test]
+fn a_label_outside_the_four_makes_labels_of_its_own_and_a_warning_when_mixed() {
+    // (before labels of one's own, "threat" was refused; a typo must still not pass unnoticed)
+    let wd = Workdir::new();
+    wd.write("mixed.csv", "text,label\n还钱,lawful_reminder\n滚,threat\n");
+    let out = wd.run(&["train", "mixed.csv", "-o", "x.model", "--bucket-bits", "10", "--epochs", "2"]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("labels of its own: lawful_reminder, threat"), "{stdout}");
+    assert!(stderr.contains("warning") && stderr.contains("(threat)") && stderr.contains("typos"), "{stderr}");
+    // one label is no classifier
+    wd.write("one.csv", "text,label\n还钱,bill\n交费,bill\n");
+    let out = wd.run(&["train", "one.csv", "-o", "y.model"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.code() == Some(2) && stderr.contains("2 to 32 labels, found 1"), "{stderr}");
 }
 
 #[test]

@@ -56,7 +56,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 class Prediction(NamedTuple):
     """What the model says about one text."""
 
-    #: lawful_reminder, intimidation, doctored_image_threat or other.
+    #: lawful_reminder, intimidation, doctored_image_threat or other; for a model trained on
+    #: labels of its own, one of its `classes_`.
     label: str
     #: The probability of `label`, rounded to four decimals as the command line writes it.
     confidence: float
@@ -90,15 +91,16 @@ class Model(_cuishou.Model):
     def predict_proba(
         self, texts: Iterable[Optional[str]], *, max_chars: int = DEFAULT_MAX_CHARS
     ) -> Union[numpy.typing.NDArray[numpy.float64], list[list[float]]]:
-        """The label probabilities of each text, an (n, 4) array with columns in `classes_`
-        order (a list of lists when numpy is not installed), rounded to four decimals as
+        """The label probabilities of each text, an (n, k) array with columns in `classes_`
+        order, k being the model's number of labels (4 for the built-in ones; a model trained on
+        labels of one's own has its own) (a list of lists when numpy is not installed), rounded to four decimals as
         `cuishou classify --probabilities` writes them. Bad texts raise as in `predict`."""
         rows = self.probabilities(texts, max_chars=max_chars)
         try:
             import numpy as np
         except ImportError:
             return rows
-        return np.array(rows, dtype=np.float64).reshape(len(rows), len(CLASSES))
+        return np.array(rows, dtype=np.float64).reshape(len(rows), len(self.classes_))
 
     def evaluate(self, paths: Union[PathLike, Sequence[PathLike]]) -> dict[str, Any]:
         """This model's scores on labelled CSV files: see `cuishou.evaluate`."""

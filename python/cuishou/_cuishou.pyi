@@ -31,7 +31,7 @@ class Model:
     @property
     def threads(self) -> Optional[int]: ...
     @property
-    def classes_(self) -> tuple[str, str, str, str]: ...
+    def classes_(self) -> tuple[str, ...]: ...
     def classify(
         self,
         texts: Iterable[Optional[str]],
@@ -56,6 +56,6 @@ def train(
     l2: float = ...,
     tag_weight: float = ...,
     seed: int = ...,
-    temperature: float = ...,
+    temperature: Optional[float] = None,
     threads: Optional[int] = None,
 ) -> Model: ...

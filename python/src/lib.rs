@@ -17,6 +17,7 @@ use cuishou::features::FeatureConfig;
 use cuishou::io::{DEFAULT_MAX_CHARS, reject_reason as reject_reason_with, too_long};
 use cuishou::labels::Label;
 use cuishou::model::hyperparams as hp;
+use cuishou::model::train::gold_classes;
 use cuishou::model::{Calibration, LinearParams, evaluate as evaluate_labels, train as train_examples};
 use cuishou::output::{OUTPUT_COLUMNS, format_evidence, round4, span_texts};
 use cuishou::{Classifier, Prediction, Resources};
@@ -41,8 +42,9 @@ struct Model {
 
 /// One text's result as `cuishou classify` writes it: label, confidence rounded to four
 /// decimals, tags joined, and evidence as `SPAN@START-END;…`.
-struct Classification {
-    label: &'static str,
+struct Classification<'a> {
+    /// A name of the model's label set.
+    label: &'a str,
     confidence: f64,
     tags: String,
     evidence: String,
@@ -58,13 +60,13 @@ impl Model {
     }
 
     /// Classifies `texts` as `cuishou classify` writes them.
-    fn batch(&self, texts: &[&str]) -> Vec<Classification> {
+    fn batch(&self, texts: &[&str]) -> Vec<Classification<'_>> {
         let predictions = self.predictions(texts);
         texts
             .iter()
             .zip(predictions)
             .map(|(text, p)| Classification {
-                label: p.label.as_str(),
+                label: self.classifier.label_name(p.class),
                 confidence: round4(p.confidence),
                 tags: p.tags.to_field(),
                 evidence: format_evidence(text, &p.evidence),
@@ -264,10 +266,11 @@ impl Model {
         Ok(PyArrowType(out.into_data()))
     }
 
-    /// The label names in the order of the model's outputs (the columns of `probabilities`).
+    /// The label names in the order of the model's outputs (the columns of `probabilities`):
+    /// the four built-in labels, or the model's own.
     #[getter]
     fn classes_<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, Label::ALL.map(Label::as_str))
+        PyTuple::new(py, self.classifier.labels().names())
     }
 
     /// predict_records(texts, *, max_chars=20000) -> list[tuple]
@@ -293,7 +296,7 @@ impl Model {
                 .zip(&p.evidence)
                 .map(|(span, s)| (span, s.start, s.end))
                 .collect();
-            out.append((p.label.as_str(), round4(p.confidence), tags, evidence, p.review))?;
+            out.append((self.classifier.label_name(p.class), round4(p.confidence), tags, evidence, p.review))?;
         }
         Ok(out)
     }
@@ -319,10 +322,11 @@ impl Model {
     fn evaluate_json(&self, py: Python<'_>, paths: Vec<String>) -> PyResult<String> {
         py.detach(|| {
             let examples = read_labelled(&paths).map_err(|e| PyValueError::new_err(e.to_string()))?;
+            let labels = self.classifier.labels();
+            let gold = gold_classes(labels, &examples).map_err(|e| PyValueError::new_err(e.to_string()))?;
             let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
-            let predicted: Vec<Label> = self.predictions(&texts).into_iter().map(|p| p.label).collect();
-            let gold: Vec<Label> = examples.iter().map(|e| e.label).collect();
-            serde_json::to_string(&evaluate_labels(&gold, &predicted))
+            let predicted: Vec<usize> = self.predictions(&texts).into_iter().map(|p| p.class).collect();
+            serde_json::to_string(&evaluate_labels(labels, &gold, &predicted))
                 .map_err(|e| PyRuntimeError::new_err(e.to_string()))
         })
     }
@@ -432,13 +436,14 @@ fn reject_reasons() -> Vec<(&'static str, String)> {
 /// train(paths, output=None, *, epochs, learning_rate, l2, tag_weight, seed, temperature) -> Model
 ///
 /// Trains a model on labelled CSV files as `cuishou train` does without --cv, --search or
-/// --loso (default features, the bundled resources, the calibration temperature given or the
-/// shipped model's), writes it to `output` when given, and returns it loaded.
+/// --loso (default features, the bundled resources, the calibration temperature given or, by
+/// default, the shipped model's for the built-in labels and none for labels of one's own),
+/// writes it to `output` when given, and returns it loaded.
 #[pyfunction]
 #[pyo3(signature = (
     paths, output=None, *, epochs=hp::DEFAULT_EPOCHS, learning_rate=hp::DEFAULT_LEARNING_RATE,
     l2=hp::DEFAULT_L2, tag_weight=hp::DEFAULT_TAG_WEIGHT, seed=hp::DEFAULT_SEED,
-    temperature=hp::DEFAULT_TEMPERATURE, threads=None
+    temperature=None, threads=None
 ))]
 #[allow(clippy::too_many_arguments)]
 fn train(
@@ -450,7 +455,7 @@ fn train(
     l2: f32,
     tag_weight: f32,
     seed: u64,
-    temperature: f32,
+    temperature: Option<f32>,
     threads: Option<usize>,
 ) -> PyResult<Model> {
     let params = LinearParams::default()
@@ -461,9 +466,10 @@ fn train(
         .seed(seed)
         .check()
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    let calibration = Calibration { temperature };
-    if !calibration.is_valid() {
-        return Err(PyValueError::new_err(format!("temperature must be a positive number, got {temperature}")));
+    if let Some(t) = temperature
+        && !(Calibration { temperature: t }).is_valid()
+    {
+        return Err(PyValueError::new_err(format!("temperature must be a positive number, got {t}")));
     }
     let pool = new_pool(threads)?;
     let classifier = py.detach(|| -> PyResult<Classifier> {
@@ -474,6 +480,10 @@ fn train(
             None => fit(),
         }
         .map_err(|e| PyValueError::new_err(format!("training: {e}")))?;
+        let calibration = match temperature {
+            Some(temperature) => Calibration { temperature },
+            None => Calibration::default_for(classifier.labels()),
+        };
         classifier.set_calibration(calibration);
         if let Some(path) = &output {
             write_model(path, &classifier.to_bytes())

@@ -139,7 +139,7 @@ def test_train_and_evaluate_raise_on_bad_input(tmp_path):
         cuishou.train([data], epochs=0)
     with pytest.raises(ValueError, match="temperature"):
         cuishou.train([data], temperature=-1.0)
-    bad = write_labelled(tmp_path / "bad.csv", [("还钱", "threat")])
+    bad = write_labelled(tmp_path / "bad.csv", [("还钱", "")])
     with pytest.raises(ValueError, match="bad.csv"):
         cuishou.train([bad])
     with pytest.raises(ValueError, match="bad.csv"):
@@ -165,3 +165,27 @@ def test_evaluate_equals_cuishou_eval_json(tmp_path, cli_bin):
     assert cuishou.evaluate([data], model_file) == got == cuishou.evaluate([data], cuishou.Model())
     trained = cuishou.train([data], epochs=5)
     assert trained.evaluate(data) == cuishou.evaluate([data], trained)
+
+
+OWN = [
+    ("双十一大促，全场五折，点击链接立即抢购", "promo"),
+    ("新店开业，进店即送优惠券，欢迎光临", "promo"),
+    ("您本月的电费账单为128元，请于25日前缴纳", "bill"),
+    ("本期信用卡账单金额3560元，最后还款日为15日", "bill"),
+    ("晚上一起吃饭吗，我在老地方等你", "personal"),
+    ("生日快乐，祝你天天开心", "personal"),
+]
+
+
+def test_a_model_of_labels_of_its_own_has_them_as_classes(tmp_path):
+    data = write_labelled(tmp_path / "own.csv", OWN)
+    m = cuishou.train([data], tmp_path / "own.model", epochs=10)
+    assert m.classes_ == ("bill", "personal", "promo")
+    texts = [t for t, _ in OWN]
+    assert [p.label for p in m.predict(texts)] == [label for _, label in OWN]
+    proba = m.predict_proba(texts)
+    assert proba.shape == (len(OWN), 3)
+    assert [m.classes_[k] for k in proba.argmax(axis=1)] == [label for _, label in OWN]
+    assert all(p.tags == [] for p in m.predict(texts))
+    assert set(m.evaluate(data)["per_label"]) == set(m.classes_)
+    assert cuishou.Model(tmp_path / "own.model").classes_ == m.classes_

@@ -29,7 +29,7 @@ def labels_of(texts: list[str]) -> list[str]:
 
 def best_by_proba(texts: list[str]) -> list[str]:
     model = cuishou.load_model()
-    classes: tuple[str, str, str, str] = model.classes_
+    classes: tuple[str, ...] = model.classes_
     proba = model.predict_proba(texts)
     return [classes[max(range(len(classes)), key=lambda k: row[k])] for row in proba]
 

@@ -75,12 +75,14 @@ pub struct Args {
     #[command(flatten)]
     decision: super::DecisionArgs,
     /// Add each label's probability: columns p_lawful_reminder, p_intimidation,
-    /// p_doctored_image_threat, p_other (JSON Lines: a `probabilities` object).
+    /// p_doctored_image_threat, p_other, or p_<label> for each label of a model with labels of
+    /// its own (JSON Lines: a `probabilities` object).
     #[arg(long)]
     probabilities: bool,
     /// Add the K most probable labels with their probabilities, most probable first (fastText's
-    /// predict-prob K): columns top1_label, top1_p, …; JSON Lines: a `top` list. K is 1 to 4.
-    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u8).range(1..=4))]
+    /// predict-prob K): columns top1_label, top1_p, …; JSON Lines: a `top` list. K is 1 to the
+    /// model's number of labels (4 for the built-in model).
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u8).range(1..=cuishou::labels::MAX_LABELS as i64))]
     top_k: Option<u8>,
     /// No progress bar and no summary on standard error.
     #[arg(short, long)]
@@ -104,6 +106,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     set_threads(args.threads)?;
     let mut classifier = load_model(args.model.as_deref())?;
     args.decision.apply(&mut classifier)?;
+    let labels = classifier.labels();
+    if let Some(k) = args.top_k {
+        anyhow::ensure!(
+            usize::from(k) <= labels.len(),
+            "--top-k {k} is more than the model's {} labels ({})",
+            labels.len(),
+            labels.joined()
+        );
+    }
     let output_options = OutputOptions {
         redact: args.redact,
         review: args.decision.review(),
@@ -141,13 +152,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let summary = match format {
         OutputFormat::Csv => {
             let output = Encoded::new(output, args.output_encoding);
-            let mut sink = CsvSink::new(output).with_options(output_options);
+            let mut sink = CsvSink::new(output).with_options(output_options).with_labels(classifier.labels().clone());
             let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
             sink.into_inner().context("flushing output")?.into_inner().context("writing output")?.finish()?;
             summary
         }
         OutputFormat::Jsonl => {
-            let mut sink = JsonlSink::new(output).with_options(output_options);
+            let mut sink = JsonlSink::new(output).with_options(output_options).with_labels(classifier.labels().clone());
             let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
             sink.flush()?;
             sink.into_inner().finish()?;

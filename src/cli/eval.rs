@@ -8,14 +8,16 @@ use linfa::ParamGuard;
 
 use super::{Outcome, load_model, set_threads};
 use cuishou::analysis::Resources;
-use cuishou::labels::{Label, TagSet};
+use cuishou::labels::TagSet;
 use cuishou::model::hyperparams::DEFAULT_SEED;
 use cuishou::model::metrics::{ECE_BINS, tags_to_text};
+use cuishou::model::train::gold_classes;
 use cuishou::model::{LinearParams, Setting, cross_validate, evaluate, evaluate_tags, expected_calibration_error};
 
 /// Score a model on CSV files with `text` and `label` columns: accuracy, per-label precision,
 /// recall and F1, macro-F1, and the confusion matrix; or, with --cv, cross-validate the training
-/// recipe on them.
+/// recipe on them. Every gold label must be one of the model's labels (the built-in four, or its
+/// own).
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   cuishou eval data/labelled/dev/*.csv
@@ -67,18 +69,20 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     let classifier = load_model(args.model.as_deref())?;
     let examples = args.labelled.read()?;
+    let labels = classifier.labels();
+    let gold = gold_classes(labels, &examples)?;
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
-    let predictions: Vec<(Label, f32, TagSet)> =
-        classifier.predict_batch(&texts).into_iter().map(|p| (p.label, p.confidence, p.tags)).collect();
-    let gold: Vec<Label> = examples.iter().map(|e| e.label).collect();
-    let predicted: Vec<Label> = predictions.iter().map(|p| p.0).collect();
-    let evaluation = evaluate(&gold, &predicted);
+    let predictions: Vec<(usize, f32, TagSet)> =
+        classifier.predict_batch(&texts).into_iter().map(|p| (p.class, p.confidence, p.tags)).collect();
+    let predicted: Vec<usize> = predictions.iter().map(|p| p.0).collect();
+    let evaluation = evaluate(labels, &gold, &predicted);
     let confidence: Vec<f32> = predictions.iter().map(|p| p.1).collect();
     let correct: Vec<bool> = gold.iter().zip(&predicted).map(|(g, p)| g == p).collect();
     let ece = expected_calibration_error(&confidence, &correct, ECE_BINS);
     let gold_tags: Vec<Option<TagSet>> = examples.iter().map(|e| e.tags).collect();
     let predicted_tags: Vec<TagSet> = predictions.iter().map(|p| p.2).collect();
-    let per_tag = if gold_tags.iter().any(Option::is_some) {
+    // tags are the built-in labels' only
+    let per_tag = if labels.is_builtin() && gold_tags.iter().any(Option::is_some) {
         evaluate_tags(&gold_tags, &predicted_tags)
     } else {
         Default::default()
@@ -98,9 +102,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if let Some(path) = &args.errors {
         let mut w = csv::Writer::from_writer(super::Output::create(Some(path))?);
         w.write_record(["text", "gold", "predicted", "confidence"])?;
-        for (e, (label, conf, _)) in examples.iter().zip(&predictions) {
-            if *label != e.label {
-                w.write_record([e.text.as_str(), e.label.as_str(), label.as_str(), &format!("{conf:.4}")])?;
+        for ((e, &g), (k, conf, _)) in examples.iter().zip(&gold).zip(&predictions) {
+            if *k != g {
+                w.write_record([e.text.as_str(), e.label.as_str(), labels.name(*k), &format!("{conf:.4}")])?;
             }
         }
         w.into_inner().map_err(|e| e.into_error()).with_context(|| format!("writing {}", path.display()))?.finish()?;

@@ -8,7 +8,6 @@ use serde::Serialize;
 
 use super::{Outcome, load_model};
 use cuishou::features::occurrence_name;
-use cuishou::labels::Label;
 use cuishou::model::Scratch;
 use cuishou::output::format_evidence;
 use cuishou::text::normalize::display_placeholders;
@@ -69,9 +68,11 @@ struct ForAgainst {
 #[derive(Serialize)]
 struct Explanation {
     text: String,
-    label: &'static str,
+    label: String,
     confidence: f32,
-    scores: BTreeMap<&'static str, f32>,
+    /// By label, in the order of the model's outputs.
+    #[serde(serialize_with = "label_map")]
+    scores: Vec<(String, f32)>,
     tags: Vec<&'static str>,
     evidence: String,
     normalized: String,
@@ -79,12 +80,12 @@ struct Explanation {
     lexicon_hits: Vec<Hit>,
     /// By label, in the order of the model's outputs.
     #[serde(serialize_with = "label_map")]
-    features: Vec<(Label, ForAgainst)>,
+    features: Vec<(String, ForAgainst)>,
 }
 
 /// Serializes `(label, value)` pairs as an object keyed by label name, in order.
-fn label_map<S: serde::Serializer>(pairs: &[(Label, ForAgainst)], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_map(pairs.iter().map(|(l, v)| (l.as_str(), v)))
+fn label_map<S: serde::Serializer, V: Serialize>(pairs: &[(String, V)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(pairs.iter().map(|(l, v)| (l, v)))
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -95,7 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     let mut out = super::ShownControls::stdout();
     writeln!(out, "label       {} ({:.4})", e.label, e.confidence)?;
-    let probs: Vec<String> = Label::ALL.iter().map(|l| format!("{l} {:.4}", e.scores[l.as_str()])).collect();
+    let probs: Vec<String> = e.scores.iter().map(|(l, v)| format!("{l} {v:.4}")).collect();
     writeln!(out, "scores      {}", probs.join(", "))?;
     writeln!(out, "tags        {}", e.tags.join(";"))?;
     writeln!(out, "evidence    {}", e.evidence)?;
@@ -163,9 +164,9 @@ fn explain(args: &Args) -> anyhow::Result<Explanation> {
         };
         names.entry(o.bucket).or_insert_with(|| occurrence_name(o, &a.normalized.text, tag));
     }
+    let labels = classifier.labels();
     let mut features = Vec::new();
-    for label in Label::ALL {
-        let k = label.index();
+    for (k, label) in labels.names().iter().enumerate() {
         let mut contributions: Vec<(f32, &str)> = a
             .features
             .iter()
@@ -177,13 +178,13 @@ fn explain(args: &Args) -> anyhow::Result<Explanation> {
         };
         let for_ = list(&mut contributions.iter().filter(|c| c.0 > 0.0));
         let against = list(&mut contributions.iter().rev().filter(|c| c.0 < 0.0));
-        features.push((label, ForAgainst { for_, against }));
+        features.push((label.clone(), ForAgainst { for_, against }));
     }
     Ok(Explanation {
         text: args.text.clone(),
-        label: p.label.as_str(),
+        label: labels.name(p.class).to_string(),
         confidence: p.confidence,
-        scores: Label::ALL.iter().map(|l| (l.as_str(), p.scores.labels[l.index()])).collect(),
+        scores: labels.names().iter().cloned().zip(p.scores.labels.iter().copied()).collect(),
         tags: p.tags.iter().map(|t| t.as_str()).collect(),
         evidence: format_evidence(&args.text, &p.evidence),
         normalized: display_placeholders(&a.normalized.text),

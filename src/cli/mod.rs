@@ -308,7 +308,7 @@ impl DecisionArgs {
         if let Some(prior) = &self.prior {
             classifier.set_prior(&prior.0).context("--prior")?;
         }
-        classifier.set_min_confidence(self.min_confidence);
+        classifier.set_min_confidence(self.min_confidence).context("--min-confidence")?;
         Ok(())
     }
 
@@ -325,22 +325,36 @@ fn parse_unit(s: &str) -> Result<f32, String> {
     }
 }
 
-/// The shares given to `--prior`.
+/// The shares given to `--prior`, by label name (checked against the model's labels when applied).
 #[derive(Debug, Clone)]
-pub struct Prior(Vec<(cuishou::labels::Label, f32)>);
+pub struct Prior(Vec<(String, f32)>);
 
 fn parse_prior(s: &str) -> Result<Prior, String> {
     s.split(',')
         .filter(|p| !p.trim().is_empty())
         .map(|part| {
             let (label, share) = part.split_once('=').ok_or_else(|| format!("expected LABEL=SHARE, got {part:?}"))?;
-            let label: cuishou::labels::Label = label.trim().parse().map_err(|e| format!("{e}"))?;
-            // the range is checked once, by Classifier::set_prior
+            let label = label.trim().to_string();
+            // the label and the range are checked once, by Classifier::set_prior
             let share: f32 = share.trim().parse().map_err(|_| format!("bad share in {part:?}"))?;
             Ok((label, share))
         })
         .collect::<Result<_, _>>()
         .map(Prior)
+}
+
+/// Refuses a model whose labels are not the four built-in ones, for the commands (the reports)
+/// that need their meanings: `what` needs ….
+fn require_builtin_labels(classifier: &Classifier, what: &str, model: Option<&Path>) -> anyhow::Result<()> {
+    let labels = classifier.labels();
+    anyhow::ensure!(
+        labels.is_builtin(),
+        "{what} needs a model with the four built-in labels ({}); model {} has: {}",
+        cuishou::labels::LabelSet::builtin().joined(),
+        model.map_or_else(|| "(built in)".to_string(), |p| p.display().to_string()),
+        labels.joined()
+    );
+    Ok(())
 }
 
 fn load_model(path: Option<&Path>) -> anyhow::Result<Classifier> {

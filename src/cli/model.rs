@@ -53,6 +53,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         "format_version": FORMAT_VERSION,
         "trained_by": meta.record.cuishou_version,
         "labels": meta.labels,
+        "builtin_labels": classifier.labels().is_builtin(),
         "tags": meta.tags,
         "trained_on": meta.trained_on,
         "features": meta.features,
@@ -75,8 +76,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     writeln!(out, "format        version {FORMAT_VERSION}")?;
     let by = if meta.record.cuishou_version.is_empty() { "(not recorded)" } else { &meta.record.cuishou_version };
     writeln!(out, "trained by    cuishou {by}")?;
-    writeln!(out, "labels        {}", meta.labels.join(", "))?;
-    writeln!(out, "tags          {}", meta.tags.join(", "))?;
+    let own = if classifier.labels().is_builtin() { "" } else { "  (labels of its own: no tags, no reports)" };
+    writeln!(out, "labels        {}{own}", meta.labels.join(", "))?;
+    writeln!(out, "tags          {}", if meta.tags.is_empty() { "(none)".to_string() } else { meta.tags.join(", ") })?;
     writeln!(out, "trained on    {} rows", meta.trained_on.values().sum::<usize>())?;
     for (label, n) in &meta.trained_on {
         writeln!(out, "  {label:<22} {n}")?;

@@ -8,10 +8,11 @@ use anyhow::Context;
 
 use super::xlsx::XlsxRows;
 use super::{Outcome, Output, ReadArgs, load_model, output_format, set_threads, sha256_of};
+use cuishou::io::Record;
 use cuishou::io::labelled;
 use cuishou::io::{Format, RejectWriter, RejectsTo, Sink, Source};
-use cuishou::pipeline::RecordedLabels;
 use cuishou::pipeline::{self, Options, Summary};
+use cuishou::pipeline::{Labeller, RecordedLabels};
 use cuishou::report::platform::PlatformDetector;
 use cuishou::report::render::csv::SCAN_COLUMNS;
 use cuishou::report::render::html;
@@ -190,7 +191,7 @@ fn evidence(args: EvidenceArgs) -> anyhow::Result<Outcome> {
         .reference_date(c.reference_date)
         .exclude_senders(&args.exclude_sender)
         .include_sent(args.include_sent);
-    let (summary, info) = drive(c, &names, &mut sink)?;
+    let (summary, info) = drive(c, &names, &mut sink, "report evidence")?;
     let report = sink.finish();
     warn_unparsed_times(c, &report.unparsed_times);
     let mut out = Output::create(c.output.as_deref())?;
@@ -225,7 +226,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<Outcome> {
     );
     let names = column_names(&c.read, args.platform_column.clone())?;
     let mut sink = ScanSink::new(names.clone(), PlatformDetector::default(), c.redact).reference_date(c.reference_date);
-    let (summary, info) = drive(c, &names, &mut sink)?;
+    let (summary, info) = drive(c, &names, &mut sink, "report scan")?;
     let report = sink.finish();
     warn_unparsed_times(c, &report.unparsed_times);
     let mut out = Output::create(c.output.as_deref())?;
@@ -300,9 +301,34 @@ fn column_names(read: &ReadArgs, platform: Option<String>) -> anyhow::Result<Col
     })
 }
 
+/// The labels a classified input carries, for a report: the first label that is not a built-in
+/// one (a model of labels of its own classified the input) is kept, so that the report refuses
+/// the input as a whole instead of rejecting its rows one by one.
+#[derive(Default)]
+struct BuiltinRecorded {
+    foreign: std::sync::Mutex<Option<String>>,
+}
+
+impl Labeller for BuiltinRecorded {
+    type Scratch = ();
+    fn label(&self, record: &Record, columns: &[String], _: &mut ()) -> Result<cuishou::Prediction, String> {
+        if let Some(label) = cuishou::io::labelled::foreign_label(record, columns) {
+            let mut foreign = self.foreign.lock().unwrap_or_else(|e| e.into_inner());
+            foreign.get_or_insert(label);
+        }
+        RecordedLabels.label(record, columns, &mut ())
+    }
+}
+
 /// Opens the inputs, checks the named columns, and runs the classifier (or reads the labels)
-/// into `sink`.
-fn drive(c: &Common, names: &ColumnNames, sink: &mut (dyn Sink + Send)) -> anyhow::Result<(Summary, RunInfo)> {
+/// into `sink`. `what` names the report, for the error that refuses a model (or a classified
+/// input) with labels of its own.
+fn drive(
+    c: &Common,
+    names: &ColumnNames,
+    sink: &mut (dyn Sink + Send),
+    what: &str,
+) -> anyhow::Result<(Summary, RunInfo)> {
     set_threads(c.threads)?;
     let options = c.read.options()?;
     let inputs = c.read.inputs();
@@ -330,9 +356,20 @@ fn drive(c: &Common, names: &ColumnNames, sink: &mut (dyn Sink + Send)) -> anyho
     let rejects_to = super::rejects_destination(c.rejects.as_deref(), c.output.as_deref());
     let mut rejects = RejectWriter::new(rejects_to).redacted(c.redact).on_temporary(super::signals::temporary);
     let summary = if from_input {
-        pipeline::run(&RecordedLabels, sources, sink, &mut rejects, &Options::default())?
+        let recorded = BuiltinRecorded::default();
+        let summary = pipeline::run(&recorded, sources, sink, &mut rejects, &Options::default())?;
+        if let Some(label) = recorded.foreign.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            rejects.finish()?;
+            anyhow::bail!(
+                "{what} needs the four built-in labels ({}); the input's label column has {label:?} \
+                 (the output of a model with labels of its own)",
+                cuishou::labels::LabelSet::builtin().joined()
+            );
+        }
+        summary
     } else {
         let mut classifier = load_model(c.model.as_deref())?;
+        super::require_builtin_labels(&classifier, what, c.model.as_deref())?;
         c.decision.apply(&mut classifier)?;
         let bar = super::progress_bar(c.quiet);
         let tick = |n: u64| {

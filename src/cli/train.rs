@@ -12,7 +12,7 @@ use serde_json::json;
 use super::{Outcome, set_threads};
 use cuishou::analysis::Resources;
 use cuishou::features::FeatureConfig;
-use cuishou::labels::Label;
+use cuishou::labels::LabelSet;
 use cuishou::model::grid::parse_range;
 use cuishou::model::hyperparams as hp;
 use cuishou::model::{
@@ -21,7 +21,9 @@ use cuishou::model::{
 };
 
 /// Train a model from CSV files with `text` and `label` columns (and optionally `tags` and `id`;
-/// rows whose ids share the part before `~` are kept in one cross-validation fold).
+/// rows whose ids share the part before `~` are kept in one cross-validation fold). Labels that
+/// are all built-in names train the built-in model; any other name makes a model of the labels
+/// found, in sorted order, without tags.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   cuishou train data/labelled/*/*.csv -o my.model
@@ -121,7 +123,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE", requires = "loso")]
     loso_out: Option<PathBuf>,
     /// Calibration temperature stored in the model: label scores are divided by it before the
-    /// softmax [default: the one --loso fits, else the shipped model's, 1.2888].
+    /// softmax [default: the one --loso fits, else the shipped model's, 1.2888, for the built-in
+    /// labels, and 1 (uncalibrated) for labels of one's own].
     #[arg(long, value_name = "T")]
     temperature: Option<f32>,
     /// Domain dictionary, lexicon and variants files (default: the ones built in).
@@ -220,12 +223,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         chosen = best.setting.clone();
     }
-    let mut calibration = Calibration { temperature: hp::DEFAULT_TEMPERATURE };
+    let labels = LabelSet::of_names(examples.iter().map(|e| e.label.as_str())).context("the training labels")?;
+    let mut calibration = Calibration::default_for(&labels);
     if args.loso {
         let started = Instant::now();
         let loso = leave_one_slice_out(&examples, &resources, &chosen.features, &chosen.params)?;
         let seconds = started.elapsed().as_secs_f64();
-        let summary = loso.summarize(&examples);
+        let summary = loso.summarize();
         print_loso(&mut human, &loso, &summary, seconds)?;
         let fitted = Calibration { temperature: summary.temperature };
         metrics.push(("loso_macro_f1", summary.pooled.macro_f1));
@@ -254,6 +258,21 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     out.write_all(&bytes).with_context(|| format!("writing {}", args.output.display()))?;
     out.finish()?;
     let settings = format!("{} --temperature {}", chosen.to_args(), calibration.temperature);
+    if !labels.is_builtin() {
+        writeln!(human, "labels of its own: {} (no tags; the reports need the built-in labels)", labels.joined())?;
+        // a typo in a built-in data set would otherwise make a model of its own without a word
+        let builtin = LabelSet::builtin();
+        let (known, own): (Vec<&String>, Vec<&String>) =
+            labels.names().iter().partition(|n| builtin.index(n).is_some());
+        if !known.is_empty() {
+            let own: Vec<&str> = own.iter().map(|s| s.as_str()).collect();
+            eprintln!(
+                "cuishou: warning: built-in labels mixed with others ({}), so the model has labels of its own; \
+                 if these are typos of built-in labels, fix them",
+                own.join(", ")
+            );
+        }
+    }
     writeln!(human, "trained on {} rows:", examples.len())?;
     for (label, n) in &report.rows_per_label {
         writeln!(human, "  {label:<22} {n}")?;
@@ -306,16 +325,11 @@ fn print_loso(out: &mut dyn Write, loso: &LosoReport, summary: &LosoSummary, sec
         "pooled over {} held-out rows: macro-F1 {:.4}, accuracy {:.4}",
         pooled.rows, pooled.macro_f1, pooled.accuracy
     )?;
-    for label in Label::ALL {
-        let l = &pooled.per_label[label.as_str()];
+    for (label, l) in loso.labels.names().iter().filter_map(|n| Some((n, pooled.per_label.get(n)?))) {
         writeln!(
             out,
             "  {:<22} precision {:.4} recall {:.4} f1 {:.4} support {}",
-            label.as_str(),
-            l.precision,
-            l.recall,
-            l.f1,
-            l.support
+            label, l.precision, l.recall, l.f1, l.support
         )?;
     }
     if let Some(w) = &summary.worst {
@@ -337,19 +351,18 @@ fn write_held_out(
 ) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(super::Output::create(Some(path))?);
     let mut header = vec!["slice", "id", "gold", "predicted", "confidence"];
-    header.extend(Label::ALL.iter().map(|l| l.as_str()));
+    header.extend(loso.labels.names().iter().map(String::as_str));
     header.push("text");
     w.write_record(&header)?;
     for h in &loso.held_out {
         let e = &examples[h.index];
         let p = c.probabilities(&h.logits);
-        let (label, conf) = (h.label, p[h.label.index()]);
         let mut row = vec![
             e.slice.clone(),
             e.group.clone(),
-            e.label.as_str().to_string(),
-            label.as_str().to_string(),
-            format!("{conf:.4}"),
+            e.label.clone(),
+            loso.labels.name(h.class).to_string(),
+            format!("{:.4}", p[h.class]),
         ];
         row.extend(p.iter().map(|v| format!("{v:.4}")));
         row.push(e.text.clone());

@@ -1,10 +1,12 @@
-//! Table output: every input column unchanged, then label, confidence, tags and evidence, one
-//! row a record, to CSV or any other [`Rows`] writer (the command line's `.xlsx`).
+//! Table output: every input column unchanged, then label, confidence, tags and evidence, with
+//! the label names of the model's label set, one row a record, to CSV or any other [`Rows`]
+//! writer (the command line's `.xlsx`).
 
 use std::borrow::Cow;
 use std::io::Write;
 
 use super::{Record, Sink};
+use crate::labels::LabelSet;
 use crate::output::{
     OutputOptions, neutralize_formula, numeric_output_columns, output_columns, redact, top_labels, write_evidence,
     write_probability,
@@ -43,6 +45,8 @@ pub struct TableSink<R: Rows> {
     /// One field being built (confidence, evidence).
     field: String,
     options: OutputOptions,
+    /// The model's labels: the names written.
+    labels: LabelSet,
 }
 
 /// The CSV sink.
@@ -68,7 +72,14 @@ impl<R: Rows> TableSink<R> {
             row: csv::StringRecord::new(),
             field: String::new(),
             options: OutputOptions::default(),
+            labels: LabelSet::builtin(),
         }
+    }
+
+    /// The labels of the model whose predictions are written (default: the built-in four).
+    pub fn with_labels(mut self, labels: LabelSet) -> TableSink<R> {
+        self.labels = labels;
+        self
     }
 
     /// Masking, and the `review` and `p_<label>` columns (probabilities with 4 decimals).
@@ -101,11 +112,11 @@ impl<R: Rows> Sink for TableSink<R> {
         for c in columns {
             push_text(&mut self.row, c, self.options.spreadsheet_safe);
         }
-        for c in output_columns(columns, &self.options) {
+        for c in output_columns(columns, &self.options, &self.labels) {
             self.row.push_field(&c);
         }
         let mut numeric = vec![false; columns.len()];
-        numeric.extend(numeric_output_columns(&self.options));
+        numeric.extend(numeric_output_columns(&self.options, &self.labels));
         self.writer.header(&self.row, &numeric)
     }
 
@@ -116,7 +127,7 @@ impl<R: Rows> Sink for TableSink<R> {
             let f = if self.options.redact { Cow::Owned(redact(f)) } else { Cow::Borrowed(f.as_str()) };
             push_text(&mut self.row, &f, safe);
         }
-        self.row.push_field(p.label.as_str());
+        self.row.push_field(self.labels.name(p.class));
         self.field.clear();
         write_probability(&mut self.field, p.confidence);
         self.row.push_field(&self.field);
@@ -130,14 +141,14 @@ impl<R: Rows> Sink for TableSink<R> {
             self.row.push_field(if p.review { "true" } else { "false" });
         }
         if self.options.probabilities {
-            for v in p.scores.labels {
+            for &v in p.scores.labels.iter() {
                 self.field.clear();
                 write_probability(&mut self.field, v);
                 self.row.push_field(&self.field);
             }
         }
-        for (label, v) in top_labels(p, self.options.top_k) {
-            self.row.push_field(label.as_str());
+        for (k, v) in top_labels(p, self.options.top_k) {
+            self.row.push_field(self.labels.name(k));
             self.field.clear();
             write_probability(&mut self.field, v);
             self.row.push_field(&self.field);

@@ -6,7 +6,7 @@ use std::io::Write;
 use serde_json::{Map, Value};
 
 use super::{Record, Sink};
-use crate::labels::Label;
+use crate::labels::LabelSet;
 use crate::output::{Form, OUTPUT_COLUMNS, OutputOptions, PROBABILITIES_FIELD, REVIEW_COLUMN, clash_prefix};
 use crate::output::{TOP_FIELD, format_evidence, redact, round4, top_labels};
 use crate::prediction::Prediction;
@@ -17,6 +17,8 @@ pub struct JsonlSink<W: Write> {
     columns: Vec<String>,
     line: Vec<u8>,
     options: OutputOptions,
+    /// The model's labels: the names written.
+    labels: LabelSet,
 }
 
 /// Masks every string inside `v`, and every number that would be masked as a string (a phone
@@ -40,7 +42,19 @@ fn redact_value(v: &mut Value) {
 impl<W: Write> JsonlSink<W> {
     /// A sink writing JSON Lines to `out`, with the default options.
     pub fn new(out: W) -> JsonlSink<W> {
-        JsonlSink { out, columns: Vec::new(), line: Vec::new(), options: OutputOptions::default() }
+        JsonlSink {
+            out,
+            columns: Vec::new(),
+            line: Vec::new(),
+            options: OutputOptions::default(),
+            labels: LabelSet::builtin(),
+        }
+    }
+
+    /// The labels of the model whose predictions are written (default: the built-in four).
+    pub fn with_labels(mut self, labels: LabelSet) -> JsonlSink<W> {
+        self.labels = labels;
+        self
     }
 
     /// Masking, and the `review` and `probabilities` fields (probabilities with 4 decimals).
@@ -72,10 +86,10 @@ impl<W: Write> Sink for JsonlSink<W> {
             object.values_mut().for_each(redact_value);
         }
         // an input's own `label` (or other added name) is kept: ours are then `cuishou_label`…
-        let prefix = clash_prefix(object.keys().map(String::as_str), &self.options, Form::Object);
+        let prefix = clash_prefix(object.keys().map(String::as_str), &self.options, Form::Object, &self.labels);
         let name = |n: &str| format!("{prefix}{n}");
         let [label, confidence, tags, evidence] = OUTPUT_COLUMNS.map(name);
-        object.insert(label, Value::String(p.label.as_str().into()));
+        object.insert(label, Value::String(self.labels.name(p.class).into()));
         object.insert(confidence, serde_json::json!(round4(p.confidence)));
         object.insert(tags, Value::String(p.tags.to_field()));
         // masking keeps character offsets, so the spans still point at the same words
@@ -85,16 +99,15 @@ impl<W: Write> Sink for JsonlSink<W> {
             object.insert(name(REVIEW_COLUMN), Value::Bool(p.review));
         }
         if self.options.probabilities {
-            let probabilities: Map<String, Value> = Label::ALL
-                .iter()
-                .map(|l| (l.as_str().to_string(), serde_json::json!(round4(p.scores.labels[l.index()]))))
+            let probabilities: Map<String, Value> = (self.labels.names().iter().cloned())
+                .zip(p.scores.labels.iter().map(|&v| serde_json::json!(round4(v))))
                 .collect();
             object.insert(name(PROBABILITIES_FIELD), Value::Object(probabilities));
         }
         if self.options.top_k > 0 {
             let top: Vec<Value> = top_labels(p, self.options.top_k)
                 .into_iter()
-                .map(|(l, v)| serde_json::json!({"label": l.as_str(), "p": round4(v)}))
+                .map(|(k, v)| serde_json::json!({"label": self.labels.name(k), "p": round4(v)}))
                 .collect();
             object.insert(name(TOP_FIELD), Value::Array(top));
         }

@@ -18,11 +18,23 @@ fn is_prefixed_label(name: &str) -> bool {
     name.strip_prefix(CLASH_PREFIX) == Some(LABEL)
 }
 
+/// Whether the record's label is in the `cuishou_label` column or field.
+fn is_prefixed(record: &Record, columns: &[String]) -> bool {
+    columns.iter().any(|c| is_prefixed_label(c))
+        || (!has_labels(columns) && record.object.as_ref().is_some_and(|o| o.keys().any(|k| is_prefixed_label(k))))
+}
+
 /// The prediction a classified record carries, or why it has none.
 pub fn recorded(record: &Record, columns: &[String]) -> Result<Prediction, String> {
-    let prefixed = columns.iter().any(|c| is_prefixed_label(c))
-        || (!has_labels(columns) && record.object.as_ref().is_some_and(|o| o.keys().any(|k| is_prefixed_label(k))));
-    recorded_prediction(|name| record.field(columns, name), prefixed)
+    recorded_prediction(|name| record.field(columns, name), is_prefixed(record, columns))
+}
+
+/// The label a classified record carries when it is not one of the four built-in labels (the
+/// output of a model with labels of its own), which the reports cannot read.
+pub fn foreign_label(record: &Record, columns: &[String]) -> Option<String> {
+    let name = if is_prefixed(record, columns) { format!("{CLASH_PREFIX}{LABEL}") } else { LABEL.to_string() };
+    let raw = record.field(columns, &name)?.trim();
+    (!raw.is_empty() && raw.parse::<crate::labels::Label>().is_err()).then(|| raw.to_string())
 }
 
 #[cfg(test)]
@@ -51,8 +63,11 @@ mod tests {
         let columns = names(&["text", "label", "cuishou_label", "cuishou_tags"]);
         let r = Record { line: 3, fields: names(&["hi", "gold", "other", ""]), text_field: 0, object: None };
         assert_eq!(recorded(&r, &columns).unwrap().label, Label::Other);
-        let bad = Record { fields: names(&["hi", "x", "threat", ""]), ..r };
-        assert!(recorded(&bad, &columns).unwrap_err().contains("unknown label"));
+        let bad = Record { fields: names(&["hi", "x", "threat", ""]), ..r.clone() };
+        assert!(recorded(&bad, &columns).unwrap_err().contains("not one of the four built-in labels"));
+        // a label of one's own is found where the label is, prefixed or not
+        assert_eq!(foreign_label(&bad, &columns).as_deref(), Some("threat"));
+        assert_eq!(foreign_label(&r, &columns), None);
         assert!(has_labels(&columns) && !has_labels(&names(&["text", "labels"])));
     }
 

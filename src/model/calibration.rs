@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::linear::{N_LABELS, softmax};
-use crate::labels::Label;
+use super::linear::softmax;
+use crate::prediction::LabelValues;
 
 /// How a model's raw label scores become probabilities.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -27,30 +27,48 @@ impl Calibration {
 
     /// Raw label scores divided by the temperature.
     #[inline]
-    pub fn scaled(&self, logits: &[f32; N_LABELS]) -> [f32; N_LABELS] {
+    pub fn scaled(&self, logits: &[f32]) -> LabelValues {
         let inv = 1.0 / self.temperature;
-        logits.map(|v| v * inv)
+        let mut z = LabelValues::from_slice(logits);
+        for v in z.iter_mut() {
+            *v *= inv;
+        }
+        z
     }
 
     /// Label probabilities from raw label scores.
     #[inline]
-    pub fn probabilities(&self, logits: &[f32; N_LABELS]) -> [f32; N_LABELS] {
+    pub fn probabilities(&self, logits: &[f32]) -> LabelValues {
         let mut p = self.scaled(logits);
         softmax(&mut p);
         p
     }
 }
 
-/// Mean negative log-likelihood of the gold labels at temperature `t`.
-fn nll(logits: &[[f32; N_LABELS]], gold: &[Label], t: f32) -> f64 {
+impl Calibration {
+    /// The calibration of a model of `labels` trained without fitting one: the shipped model's
+    /// temperature ([`DEFAULT_TEMPERATURE`](super::hyperparams::DEFAULT_TEMPERATURE)) for the
+    /// built-in labels, which it was fitted for; none (1) for labels of one's own.
+    pub fn default_for(labels: &crate::labels::LabelSet) -> Calibration {
+        if labels.is_builtin() {
+            Calibration { temperature: super::hyperparams::DEFAULT_TEMPERATURE }
+        } else {
+            Calibration::default()
+        }
+    }
+}
+
+/// Mean negative log-likelihood of the gold labels (output indices) at temperature `t`.
+fn nll(logits: &[LabelValues], gold: &[usize], t: f32) -> f64 {
     let c = Calibration { temperature: t };
-    let sum: f64 = logits.iter().zip(gold).map(|(z, g)| -(c.probabilities(z)[g.index()].max(1e-12) as f64).ln()).sum();
+    let sum: f64 = logits.iter().zip(gold).map(|(z, &g)| -(c.probabilities(z)[g].max(1e-12) as f64).ln()).sum();
     sum / logits.len().max(1) as f64
 }
 
 /// The temperature that minimizes the held-out negative log-likelihood (golden-section search on
 /// its logarithm, between 0.05 and 20). Deterministic; 1 when there is nothing to fit.
-pub fn fit_temperature(logits: &[[f32; N_LABELS]], gold: &[Label]) -> Calibration {
+/// `gold` holds the output index of each row's gold label.
+pub fn fit_temperature(logits: &[LabelValues], gold: &[usize]) -> Calibration {
     if logits.is_empty() || logits.len() != gold.len() {
         return Calibration::default();
     }
@@ -87,17 +105,16 @@ mod tests {
     #[test]
     fn overconfident_scores_get_a_temperature_above_one() {
         // Scores that say 99.9% but are right 3 times in 4.
-        let sure = [8.0, 0.0, 0.0, 0.0];
+        let sure = LabelValues::from_slice(&[8.0, 0.0, 0.0, 0.0]);
         let logits = vec![sure; 400];
-        let gold: Vec<Label> =
-            (0..400).map(|i| if i % 4 == 0 { Label::Other } else { Label::LawfulReminder }).collect();
+        let gold: Vec<usize> = (0..400).map(|i| if i % 4 == 0 { 3 } else { 0 }).collect();
         let c = fit_temperature(&logits, &gold);
         assert!(c.temperature > 2.0, "{c:?}");
         let p = c.probabilities(&sure)[0];
         assert!((p - 0.75).abs() < 0.02, "calibrated confidence {p}");
         // and underconfident ones a temperature below one
-        let unsure = [0.5, 0.0, 0.0, 0.0];
-        let all_right = vec![Label::LawfulReminder; 100];
+        let unsure = LabelValues::from_slice(&[0.5, 0.0, 0.0, 0.0]);
+        let all_right = vec![0; 100];
         assert!(fit_temperature(&vec![unsure; 100], &all_right).temperature < 0.5);
     }
 
@@ -107,6 +124,6 @@ mod tests {
         let z = [1.0, 2.0, 3.0, 4.0];
         let mut p = z;
         softmax(&mut p);
-        assert_eq!(Calibration::default().probabilities(&z), p);
+        assert_eq!(*Calibration::default().probabilities(&z), p);
     }
 }

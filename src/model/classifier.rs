@@ -1,6 +1,8 @@
 //! The classifier: a trained linear model with the analysis chain it was trained with; it turns
 //! a message into a label, a confidence, tags and evidence. Tags, evidence and `explain` all
-//! weigh a feature by one formula, [`Classifier::contribution`].
+//! weigh a feature by one formula, [`Classifier::contribution`]. The rules that know what the
+//! built-in labels mean (the image rule, tags, lexicon evidence) apply to the built-in label set
+//! only; a label set of one's own gets label, confidence, probabilities and feature evidence.
 
 use std::path::Path;
 
@@ -11,8 +13,8 @@ use super::linear::{self, LinearModel};
 use super::{Calibration, DEFAULT_MODEL, ModelError};
 use crate::analysis::{AnalyzedText, Analyzer};
 use crate::features::Namespace;
-use crate::labels::{Label, Tag, TagSet};
-use crate::prediction::{Prediction, Scores, Span, best_label};
+use crate::labels::{Label, LabelSet, Tag, TagSet};
+use crate::prediction::{LabelValues, Prediction, Scores, Span, best_label};
 use crate::text::normalize::is_cjk;
 
 /// How many spans of evidence at most, and how many of them may come from model features.
@@ -28,11 +30,15 @@ pub struct Classifier {
     analyzer: Analyzer,
     model: LinearModel,
     meta: ModelMeta,
+    /// The model's labels, in output order.
+    labels: LabelSet,
     /// Added to the calibrated label scores: `ln(prior / training prior)` per label (zero: the
     /// training prior).
-    prior_shift: [f32; linear::N_LABELS],
-    /// A collection label less confident than this becomes `other` with the review flag.
+    prior_shift: LabelValues,
+    /// A label less confident than this becomes the review label with the review flag.
     min_confidence: f32,
+    /// Where doubtful messages go: the output index of the label `other`, if the set has one.
+    review_class: Option<usize>,
 }
 
 /// Why a label prior could not be used.
@@ -41,18 +47,47 @@ pub enum PriorError {
     /// A prior, given or left to an unnamed label, is not strictly between 0 and 1: the label's name
     /// and the prior.
     #[error("the prior of {0} must be a number above 0 and below 1, got {1}")]
-    OutOfRange(&'static str, f32),
+    OutOfRange(String, f32),
     /// The model records no training rows of the named label, so its prior cannot be shifted.
     #[error("the model records no training rows of {0}, so its prior cannot be shifted")]
-    NoTrainingRows(&'static str),
+    NoTrainingRows(String),
+    /// A name that is not one of the model's labels: the name, and the model's labels.
+    #[error("unknown label {0:?}: the model's labels are {1}")]
+    UnknownLabel(String, String),
 }
+
+/// A minimum confidence asked of a model whose label set has no `other` to send doubtful
+/// messages to; holds the model's labels.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "a minimum confidence sends doubtful messages to the label `other`, which this model's labels ({0}) do not have"
+)]
+pub struct NoReviewLabel(pub String);
 
 impl Classifier {
     /// A classifier of `model` with the analysis chain of `meta`'s resources and features; no prior
-    /// shift, no review threshold. Fails when the chain cannot be built.
+    /// shift, no review threshold. Fails when the chain cannot be built, or the labels are no
+    /// label set or do not match the model's outputs.
     pub fn new(meta: ModelMeta, model: LinearModel) -> Result<Classifier, ModelError> {
+        let labels = meta.label_set()?;
+        if model.n_labels() != labels.len() || model.is_tagged() != labels.is_builtin() {
+            return Err(ModelError::Labels(format!(
+                "the model has {} label outputs{}, its labels are {}",
+                model.n_labels(),
+                if model.is_tagged() { " and tag outputs" } else { "" },
+                labels.joined()
+            )));
+        }
         let analyzer = Analyzer::new(&meta.resources, meta.features.clone())?;
-        Ok(Classifier { analyzer, model, meta, prior_shift: [0.0; linear::N_LABELS], min_confidence: 0.0 })
+        Ok(Classifier {
+            analyzer,
+            model,
+            meta,
+            prior_shift: LabelValues::zeros(labels.len()),
+            min_confidence: 0.0,
+            review_class: labels.index(Label::Other.as_str()),
+            labels,
+        })
     }
 
     /// Reads a model from the bytes of a model file.
@@ -93,6 +128,16 @@ impl Classifier {
         &self.analyzer
     }
 
+    /// The model's labels, in output order: the built-in four, or a set of one's own.
+    pub fn labels(&self) -> &LabelSet {
+        &self.labels
+    }
+
+    /// The name of output `k`'s label (the label of a [`Prediction`]'s `class`).
+    pub fn label_name(&self, k: usize) -> &str {
+        self.labels.name(k)
+    }
+
     /// The linear model.
     pub fn model(&self) -> &LinearModel {
         &self.model
@@ -118,50 +163,64 @@ impl Classifier {
     /// training data's (a phone export is mostly everyday messages; about half of the training
     /// data is collection). Labels not named keep their training share, and the rest is scaled so that the
     /// shares sum to one. Probabilities are reweighted by `prior / training prior` (Saerens et
-    /// al., 2002).
-    pub fn set_prior(&mut self, prior: &[(Label, f32)]) -> Result<(), PriorError> {
+    /// al., 2002). Labels are named as in the model's label set.
+    pub fn set_prior<S: AsRef<str>>(&mut self, prior: &[(S, f32)]) -> Result<(), PriorError> {
+        let n = self.labels.len();
         let total: f32 = self.meta.trained_on.values().sum::<usize>() as f32;
-        let train: Vec<f32> = Label::ALL
+        let train: Vec<f32> = self
+            .labels
+            .names()
             .iter()
-            .map(|l| self.meta.trained_on.get(l.as_str()).copied().unwrap_or(0) as f32 / total.max(1.0))
+            .map(|l| self.meta.trained_on.get(l).copied().unwrap_or(0) as f32 / total.max(1.0))
             .collect();
-        let mut target = [f32::NAN; linear::N_LABELS];
-        for &(label, p) in prior {
+        let mut target = vec![f32::NAN; n];
+        for (label, p) in prior {
+            let (label, p) = (label.as_ref(), *p);
+            let k = self
+                .labels
+                .index(label.trim())
+                .ok_or_else(|| PriorError::UnknownLabel(label.to_string(), self.labels.joined()))?;
             if !(p > 0.0 && p < 1.0) {
-                return Err(PriorError::OutOfRange(label.as_str(), p));
+                return Err(PriorError::OutOfRange(self.labels.name(k).to_string(), p));
             }
-            target[label.index()] = p;
+            target[k] = p;
         }
         let named: f32 = target.iter().filter(|p| !p.is_nan()).sum();
-        let rest_train: f32 = (0..linear::N_LABELS).filter(|&k| target[k].is_nan()).map(|k| train[k]).sum();
-        for k in 0..linear::N_LABELS {
+        let rest_train: f32 = (0..n).filter(|&k| target[k].is_nan()).map(|k| train[k]).sum();
+        for k in 0..n {
             if target[k].is_nan() {
                 target[k] = if rest_train > 0.0 { train[k] * (1.0 - named).max(0.0) / rest_train } else { 0.0 };
             }
         }
         let sum: f32 = target.iter().sum();
-        for k in 0..linear::N_LABELS {
+        for k in 0..n {
             if train[k] <= 0.0 {
-                return Err(PriorError::NoTrainingRows(Label::ALL[k].as_str()));
+                return Err(PriorError::NoTrainingRows(self.labels.name(k).to_string()));
             }
             let p = target[k] / sum;
             if p.is_nan() || p <= 0.0 {
-                return Err(PriorError::OutOfRange(Label::ALL[k].as_str(), p));
+                return Err(PriorError::OutOfRange(self.labels.name(k).to_string(), p));
             }
             self.prior_shift[k] = (p / train[k]).ln();
         }
         Ok(())
     }
 
-    /// Collection labels given with less confidence than `min` become `other`, flagged for review.
-    pub fn set_min_confidence(&mut self, min: f32) {
+    /// Labels other than `other` given with less confidence than `min` become `other`, flagged
+    /// for review. A label set without a label named `other` has nowhere to send them: a
+    /// minimum above 0 is then refused.
+    pub fn set_min_confidence(&mut self, min: f32) -> Result<(), NoReviewLabel> {
+        if min > 0.0 && self.review_class.is_none() {
+            return Err(NoReviewLabel(self.labels.joined()));
+        }
         self.min_confidence = min;
+        Ok(())
     }
 
     /// Calibrated label probabilities of raw label scores, with the prior applied.
-    fn label_probabilities(&self, logits: &[f32; linear::N_LABELS]) -> [f32; linear::N_LABELS] {
+    fn label_probabilities(&self, logits: &[f32]) -> LabelValues {
         let mut z = self.meta.calibration.scaled(logits);
-        for (zk, shift) in z.iter_mut().zip(&self.prior_shift) {
+        for (zk, shift) in z.iter_mut().zip(self.prior_shift.iter()) {
             *zk += shift;
         }
         linear::softmax(&mut z);
@@ -174,31 +233,42 @@ impl Classifier {
         let a = &mut scratch.analysis;
         self.analyzer.analyze(text, a);
         let labels = self.label_probabilities(&self.model.label_logits(&a.features));
-        let (mut label, mut confidence) = best_label(&labels);
-        if label == Label::Intimidation && self.names_an_image(a) {
+        let (mut class, mut confidence) = best_label(&labels);
+        // the built-in label, for the built-in label set
+        let mut builtin = self.labels.builtin_label(class);
+        if builtin == Some(Label::Intimidation) && self.names_an_image(a) {
             // The more harmful label wins: a threat that names a shaming picture is an image
             // threat. Its confidence is that of an unlawful label, the two together.
-            label = Label::DoctoredImageThreat;
-            confidence += labels[label.index()];
+            let image = Label::DoctoredImageThreat;
+            (builtin, class) = (Some(image), image.index());
+            confidence += labels[class];
         }
+        let unlawful = builtin.is_some_and(Label::is_unlawful);
         let scores = Scores {
             labels,
-            tags: if label.is_unlawful() { self.model.tag_probabilities(&a.features) } else { [0.0; linear::N_TAGS] },
+            tags: if unlawful { self.model.tag_probabilities(&a.features) } else { [0.0; linear::N_TAGS] },
         };
-        let tags = self.tags(label, &scores, a);
-        let evidence = self.evidence(label, tags, &scratch.analysis, &mut scratch.evidence);
-        if label != Label::Other && confidence < self.min_confidence {
-            let other = Label::Other;
+        let tags = match builtin {
+            Some(label) => self.tags(label, &scores, a),
+            None => TagSet::default(),
+        };
+        let evidence = self.evidence(builtin, class, tags, &scratch.analysis, &mut scratch.evidence);
+        let label = builtin.unwrap_or(Label::Other);
+        if let Some(other) = self.review_class
+            && class != other
+            && confidence < self.min_confidence
+        {
             return Prediction {
-                label: other,
-                confidence: labels[other.index()],
+                class: other,
+                label: Label::Other,
+                confidence: labels[other],
                 scores,
                 tags: TagSet::default(),
                 evidence,
                 review: true,
             };
         }
-        Prediction { label, confidence, scores, tags, evidence, review: false }
+        Prediction { class, label, confidence, scores, tags, evidence, review: false }
     }
 
     /// Classifies one message with fresh buffers; for many messages, [`Classifier::predict`]
@@ -265,32 +335,41 @@ impl Classifier {
     /// How much a feature of value `value` in `bucket` pushes towards label `k` rather than the
     /// others: `value · (w_k − mean of the other labels' weights)`. The one formula behind both
     /// the evidence and `cuishou explain`.
+    #[inline]
     pub fn contribution(&self, bucket: u32, value: f32, k: usize) -> f32 {
-        let row = self.model.label_row(bucket);
-        let others =
-            (0..linear::N_LABELS).filter(|&j| j != k).map(|j| row[j]).sum::<f32>() / (linear::N_LABELS - 1) as f32;
-        value * (row[k] - others)
+        // (called for every word of every message: the built-in four get a loop of known length)
+        value
+            * match self.model.label_row_of::<{ linear::N_LABELS }>(bucket) {
+                Some(four) => margin(four, k),
+                None => margin(self.model.label_row(bucket), k),
+            }
     }
 
-    /// Evidence: lexicon terms that agree with the label (threat terms for unlawful labels,
-    /// negated terms for lawful reminders), then the features that pushed hardest towards the
-    /// label, mapped back to the original text.
-    fn evidence(&self, label: Label, tags: TagSet, a: &AnalyzedText, scratch: &mut EvidenceScratch) -> Vec<Span> {
+    /// Evidence of output `k`: for a built-in `label`, lexicon terms that agree with it (threat
+    /// terms for unlawful labels, negated terms for lawful reminders); then, for any label set,
+    /// the features that pushed hardest towards the label, mapped back to the original text.
+    fn evidence(
+        &self,
+        label: Option<Label>,
+        k: usize,
+        tags: TagSet,
+        a: &AnalyzedText,
+        scratch: &mut EvidenceScratch,
+    ) -> Vec<Span> {
         let lexicon = self.analyzer.lexicon();
         let EvidenceScratch { spans, candidates } = scratch;
         spans.clear();
         for hit in &a.hits {
             let entry = lexicon.entry(hit);
             let keep = match label {
-                Label::Intimidation | Label::DoctoredImageThreat => !hit.negated && tags.contains(entry.tag),
-                Label::LawfulReminder => hit.negated,
-                Label::Other => false,
+                Some(Label::Intimidation | Label::DoctoredImageThreat) => !hit.negated && tags.contains(entry.tag),
+                Some(Label::LawfulReminder) => hit.negated,
+                Some(Label::Other) | None => false,
             };
             if keep {
                 spans.push((hit.start, hit.end));
             }
         }
-        let k = label.index();
         candidates.clear();
         for (i, o) in a.occurrences.iter().enumerate() {
             if matches!(o.namespace, Namespace::Word | Namespace::WordNgram | Namespace::LexTerm) {
@@ -341,6 +420,14 @@ impl Classifier {
         original.truncate(MAX_EVIDENCE);
         original
     }
+}
+
+/// `row[k]` less the mean of the row's other weights.
+#[inline(always)]
+fn margin(row: &[f32], k: usize) -> f32 {
+    let n = row.len();
+    let others = (0..n).filter(|&j| j != k).map(|j| row[j]).sum::<f32>() / (n - 1) as f32;
+    row[k] - others
 }
 
 /// Whether a character span starts and ends where the segmenter's words do.

@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use super::calibration::Calibration;
 use super::hyperparams::ValidLinearParams;
-use super::linear::{LinearModel, N_OUTPUTS};
+use super::linear::{LinearModel, MAX_LABELS, N_TAGS};
 use crate::analysis::Resources;
 use crate::features::FeatureConfig;
-use crate::labels::{Label, Tag};
+use crate::labels::{LabelSet, Tag};
 
 /// The 8 bytes every model file starts with.
 pub const MAGIC: &[u8; 8] = b"CUISHOU\0";
@@ -32,9 +32,11 @@ pub struct TrainingRecord {
 /// Everything about a model except its weights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelMeta {
-    /// The label names in output order; must be this build's.
+    /// The label names in output order: the four built-in labels, or a set of one's own
+    /// ([`LabelSet`]).
     pub labels: Vec<String>,
-    /// The tag names in output order; must be this build's.
+    /// The tag names in output order: this build's for the built-in labels, none for a label
+    /// set of one's own.
     pub tags: Vec<String>,
     /// How the model featurizes text.
     pub features: FeatureConfig,
@@ -50,6 +52,28 @@ pub struct ModelMeta {
     /// How it was made.
     #[serde(default)]
     pub record: TrainingRecord,
+}
+
+impl ModelMeta {
+    /// The label set, checked: valid names, and the tags that go with them (this build's for the
+    /// built-in labels, none for a set of one's own).
+    pub fn label_set(&self) -> Result<LabelSet, ModelFileError> {
+        let labels = LabelSet::new(&self.labels).map_err(|e| ModelFileError::Header(format!("labels: {e}")))?;
+        let expect_tags: Vec<&str> =
+            if labels.is_builtin() { Tag::ALL.iter().map(|t| t.as_str()).collect() } else { Vec::new() };
+        if self.tags != expect_tags {
+            return Err(ModelFileError::Header(format!(
+                "tags {:?} differ from the {expect_tags:?} that labels {:?} need",
+                self.tags, self.labels
+            )));
+        }
+        Ok(labels)
+    }
+
+    /// How many outputs the model has: one per label and one per tag.
+    pub fn n_outputs(&self) -> usize {
+        self.labels.len() + self.tags.len()
+    }
 }
 
 /// Why a model file could not be read.
@@ -100,13 +124,13 @@ impl<'a> Reader<'a> {
 /// Serializes a model. The weights are stored in half precision.
 pub fn to_bytes(meta: &ModelMeta, model: &LinearModel) -> Vec<u8> {
     let header = serde_json::to_vec(meta).unwrap_or_default();
-    let mut out = Vec::with_capacity(32 + header.len() + model.buckets * N_OUTPUTS * 2);
+    let mut out = Vec::with_capacity(32 + header.len() + model.buckets * model.n_outputs() * 2);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(&(header.len() as u32).to_le_bytes());
     out.extend_from_slice(&header);
     out.extend_from_slice(&(model.buckets as u32).to_le_bytes());
-    out.extend_from_slice(&(N_OUTPUTS as u32).to_le_bytes());
+    out.extend_from_slice(&(model.n_outputs() as u32).to_le_bytes());
     for b in &model.bias {
         out.extend_from_slice(&b.to_le_bytes());
     }
@@ -128,7 +152,7 @@ pub const PREFIX_BYTES: usize = MAGIC.len() + 8;
 const MAX_HEADER_BYTES: u64 = 256 << 20;
 
 /// Checks a file's fixed prefix and its size before the file is read: the magic, the version,
-/// and that the size fits a model of at most 2^24 buckets. A foreign or huge file is refused
+/// and that the size fits a model of at most 2^24 buckets and [`MAX_LABELS`] labels. A foreign or huge file is refused
 /// without reading it into memory.
 pub fn check_prefix(prefix: &[u8], file_size: u64) -> Result<(), ModelFileError> {
     if prefix.len() < MAGIC.len() || &prefix[..MAGIC.len()] != MAGIC {
@@ -146,7 +170,7 @@ pub fn check_prefix(prefix: &[u8], file_size: u64) -> Result<(), ModelFileError>
     if header_len > MAX_HEADER_BYTES {
         return Err(ModelFileError::Header(format!("a header of {header_len} bytes is not a model's")));
     }
-    let outputs = N_OUTPUTS as u64;
+    let outputs = (MAX_LABELS + N_TAGS) as u64;
     let largest = PREFIX_BYTES as u64 + header_len + 8 + outputs * 4 + (1u64 << 24) * outputs * 2 + 4;
     if file_size > largest {
         return Err(ModelFileError::Header(format!(
@@ -180,14 +204,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(ModelMeta, LinearModel), ModelFileErr
     let header_len = r.u32("header length")? as usize;
     let header = r.take(header_len, "header")?;
     let meta: ModelMeta = serde_json::from_slice(header).map_err(|e| ModelFileError::Header(e.to_string()))?;
-    let expect_labels: Vec<&str> = Label::ALL.iter().map(|l| l.as_str()).collect();
-    let expect_tags: Vec<&str> = Tag::ALL.iter().map(|t| t.as_str()).collect();
-    if meta.labels != expect_labels || meta.tags != expect_tags {
-        return Err(ModelFileError::Header(format!(
-            "labels {:?} and tags {:?} differ from this build's {expect_labels:?} and {expect_tags:?}",
-            meta.labels, meta.tags
-        )));
-    }
+    meta.label_set()?;
     meta.features.check().map_err(|e| ModelFileError::Header(e.to_string()))?;
     if !meta.calibration.is_valid() {
         return Err(ModelFileError::Header(format!(
@@ -197,10 +214,11 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(ModelMeta, LinearModel), ModelFileErr
     }
     let buckets = r.u32("bucket count")? as usize;
     let outputs = r.u32("output count")? as usize;
-    if buckets != meta.features.buckets() || outputs != N_OUTPUTS {
+    if buckets != meta.features.buckets() || outputs != meta.n_outputs() {
         return Err(ModelFileError::Header(format!(
-            "{buckets} buckets x {outputs} outputs, expected {} x {N_OUTPUTS}",
-            meta.features.buckets()
+            "{buckets} buckets x {outputs} outputs, expected {} x {}",
+            meta.features.buckets(),
+            meta.n_outputs()
         )));
     }
     let bias_bytes = r.take(outputs * 4, "bias")?;
@@ -218,24 +236,34 @@ pub fn from_bytes(bytes: &[u8]) -> Result<(ModelMeta, LinearModel), ModelFileErr
     if r.pos != body.len() {
         return Err(ModelFileError::Header(format!("{} unexpected bytes after the weights", body.len() - r.pos)));
     }
-    Ok((meta, LinearModel::from_rows(buckets, weights, bias)))
+    let n_labels = meta.labels.len();
+    Ok((meta, LinearModel::from_rows(buckets, n_labels, weights, bias)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::labels::Label;
     use crate::model::hyperparams::LinearParams;
+    use crate::model::linear::{N_LABELS, N_OUTPUTS};
     use linfa::ParamGuard;
 
     fn sample() -> (ModelMeta, LinearModel) {
+        sample_of(Label::ALL.iter().map(|l| l.as_str().to_string()).collect())
+    }
+
+    /// A model of these labels, with tag outputs for the built-in ones.
+    fn sample_of(labels: Vec<String>) -> (ModelMeta, LinearModel) {
+        let builtin = LabelSet::new(&labels).unwrap().is_builtin();
+        let outputs = labels.len() + if builtin { N_TAGS } else { 0 };
         let features = FeatureConfig { bucket_bits: 10, ..FeatureConfig::default() };
-        let weights = (0..features.buckets() * N_OUTPUTS).map(|i| (i as f32 * 0.37).sin());
-        let mut model = LinearModel::from_rows(features.buckets(), weights, vec![0.0; N_OUTPUTS]);
+        let weights = (0..features.buckets() * outputs).map(|i| (i as f32 * 0.37).sin());
+        let mut model = LinearModel::from_rows(features.buckets(), labels.len(), weights, vec![0.0; outputs]);
         model.quantize();
-        model.bias[2] = 0.25;
+        model.bias[1] = 0.25;
         let meta = ModelMeta {
-            labels: Label::ALL.iter().map(|l| l.as_str().to_string()).collect(),
-            tags: Tag::ALL.iter().map(|t| t.as_str().to_string()).collect(),
+            labels,
+            tags: if builtin { Tag::ALL.iter().map(|t| t.as_str().to_string()).collect() } else { Vec::new() },
             features,
             params: LinearParams::default().check().unwrap(),
             trained_on: BTreeMap::from([("other".to_string(), 3)]),
@@ -260,6 +288,30 @@ mod tests {
         let (meta2, model2) = from_bytes(&bytes).unwrap();
         assert_eq!(meta, meta2);
         assert_eq!(model, model2);
+        assert_eq!(model2.n_outputs(), N_OUTPUTS);
+        // a label set of one's own: no tag outputs, the same format
+        let (meta, model) = sample_of(vec!["bill".into(), "promo".into(), "personal".into()]);
+        let (meta2, model2) = from_bytes(&to_bytes(&meta, &model)).unwrap();
+        assert_eq!((&meta, &model), (&meta2, &model2));
+        assert_eq!((model2.n_labels(), model2.n_outputs()), (3, 3));
+    }
+
+    #[test]
+    fn refuses_labels_that_are_no_label_set_or_tags_that_do_not_fit_them() {
+        let (mut meta, model) = sample();
+        meta.labels[1] = meta.labels[0].clone();
+        let err = from_bytes(&to_bytes(&meta, &model)).unwrap_err().to_string();
+        assert!(err.contains("given twice"), "{err}");
+        // tags with labels of one's own
+        let (mut meta, model) = sample_of(vec!["spam".into(), "ham".into()]);
+        meta.tags = vec!["contacts".into()];
+        let err = from_bytes(&to_bytes(&meta, &model)).unwrap_err().to_string();
+        assert!(err.contains("tags"), "{err}");
+        // the built-in labels without their tags
+        let (mut meta, model) = sample();
+        meta.tags.clear();
+        assert!(from_bytes(&to_bytes(&meta, &model)).is_err());
+        assert_eq!(meta.labels.len(), N_LABELS);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The linear model: one weight row per hash bucket, with softmax outputs for the labels and
-//! independent sigmoid outputs for the tags. Fit and Predict follow linfa's traits.
+//! The linear model: one weight row per hash bucket, with softmax outputs for the labels (as many
+//! as the model's label set has) and independent sigmoid outputs for the tags (built-in labels
+//! only). Fit and Predict follow linfa's traits.
 
 use linfa::DatasetBase;
 use linfa::dataset::Records;
@@ -12,10 +13,11 @@ use rand_chacha::ChaCha8Rng;
 use super::ModelError;
 use super::hyperparams::ValidLinearParams;
 use crate::features::SparseVec;
-use crate::labels::{Label, Tag, TagSet};
+use crate::labels::{Tag, TagSet};
+use crate::prediction::LabelValues;
 
-pub use crate::labels::{N_LABELS, N_TAGS};
-/// The model's outputs: the labels, then the tags.
+pub use crate::labels::{MAX_LABELS, N_LABELS, N_TAGS};
+/// The outputs of a model of the built-in labels: the labels, then the tags.
 pub const N_OUTPUTS: usize = N_LABELS + N_TAGS;
 /// Tag rows are padded to 8 weights (32 bytes), so that no row straddles two cache lines.
 const TAG_STRIDE: usize = 8;
@@ -46,25 +48,33 @@ impl Records for SparseRecords {
 /// What a training row should predict: its label, and its tags where they were annotated.
 #[derive(Debug, Clone, Default)]
 pub struct TrainTargets {
-    /// The gold label of each row.
-    pub labels: Vec<Label>,
+    /// How many labels the model has (2 to [`MAX_LABELS`]).
+    pub n_labels: usize,
+    /// Whether the model has tag outputs (the built-in labels do; a label set of one's own does
+    /// not, and its rows' tags must be `None`).
+    pub tagged: bool,
+    /// The gold label of each row: its output index, below `n_labels`.
+    pub labels: Vec<usize>,
     /// `None` for a row whose tags are unknown (its file has no tags column): the tag outputs
     /// skip it, no gradient and no bias step. Tags known to be none are `Some` of the empty set.
     pub tags: Vec<Option<TagSet>>,
 }
 
 /// Weights for `buckets` rows, one bias per output. The label and tag weights are kept in two
-/// blocks, bucket-major, so that scoring the labels reads one 16-byte row per feature and the tag
-/// block is only read for the messages that need tags.
+/// blocks, bucket-major, so that scoring the labels reads one short row per feature (16 bytes
+/// for the built-in labels) and the tag block is only read for the messages that need tags.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearModel {
     /// The number of hash buckets: one weight row each.
     pub buckets: usize,
-    /// `buckets × N_LABELS` weights.
+    /// The number of label outputs.
+    n_labels: usize,
+    /// `buckets × n_labels` weights.
     label_weights: Vec<f32>,
-    /// `buckets × TAG_STRIDE` weights: `N_TAGS` per bucket, then padding.
+    /// `buckets × TAG_STRIDE` weights: `N_TAGS` per bucket, then padding; empty for a model
+    /// without tag outputs.
     tag_weights: Vec<f32>,
-    /// `N_OUTPUTS` biases: labels, then tags.
+    /// One bias per output: labels, then tags.
     pub bias: Vec<f32>,
 }
 
@@ -88,26 +98,59 @@ fn sigmoid(x: f32) -> f32 {
 }
 
 impl LinearModel {
-    /// A model of `buckets` rows with every weight and bias zero.
-    pub fn zeros(buckets: usize) -> LinearModel {
+    /// A model of `buckets` rows and `n_labels` label outputs (and the tag outputs when
+    /// `tagged`), with every weight and bias zero.
+    pub fn zeros(buckets: usize, n_labels: usize, tagged: bool) -> LinearModel {
+        let n_tags = if tagged { N_TAGS } else { 0 };
         LinearModel {
             buckets,
-            label_weights: vec![0.0; buckets * N_LABELS],
-            tag_weights: vec![0.0; buckets * TAG_STRIDE],
-            bias: vec![0.0; N_OUTPUTS],
+            n_labels,
+            label_weights: vec![0.0; buckets * n_labels],
+            tag_weights: vec![0.0; if tagged { buckets * TAG_STRIDE } else { 0 }],
+            bias: vec![0.0; n_labels + n_tags],
         }
+    }
+
+    /// The number of label outputs.
+    pub fn n_labels(&self) -> usize {
+        self.n_labels
+    }
+
+    /// Whether the model has tag outputs.
+    pub fn is_tagged(&self) -> bool {
+        !self.tag_weights.is_empty()
+    }
+
+    /// The number of outputs: labels, then tags.
+    pub fn n_outputs(&self) -> usize {
+        self.bias.len()
     }
 
     /// The label weights of one bucket.
     #[inline]
     pub fn label_row(&self, bucket: u32) -> &[f32] {
-        let b = bucket as usize * N_LABELS;
-        &self.label_weights[b..b + N_LABELS]
+        let b = bucket as usize * self.n_labels;
+        &self.label_weights[b..b + self.n_labels]
     }
 
-    /// The tag weights of one bucket.
+    /// The label weights of one bucket as an array of `N`, for a model of `N` labels (`None`
+    /// otherwise): a loop over them has a length the compiler knows, as the hot paths of the
+    /// built-in four want.
+    #[inline]
+    pub fn label_row_of<const N: usize>(&self, bucket: u32) -> Option<&[f32; N]> {
+        if self.n_labels != N {
+            return None;
+        }
+        let b = bucket as usize * N;
+        self.label_weights.get(b..b + N)?.try_into().ok()
+    }
+
+    /// The tag weights of one bucket (none for a model without tag outputs).
     #[inline]
     pub fn tag_row(&self, bucket: u32) -> &[f32] {
+        if !self.is_tagged() {
+            return &[];
+        }
         let b = bucket as usize * TAG_STRIDE;
         &self.tag_weights[b..b + N_TAGS]
     }
@@ -117,16 +160,28 @@ impl LinearModel {
         self.label_row(bucket).iter().chain(self.tag_row(bucket)).copied()
     }
 
-    /// Builds a model from weights in file order (per bucket: labels, then tags). Missing
-    /// weights stay zero.
-    pub fn from_rows(buckets: usize, rows: impl IntoIterator<Item = f32>, bias: Vec<f32>) -> LinearModel {
-        let mut model = LinearModel::zeros(buckets);
+    /// Builds a model from weights in file order (per bucket: labels, then tags); `bias` has
+    /// `n_labels` entries, then `N_TAGS` more for a model with tag outputs. Missing weights stay
+    /// zero.
+    pub fn from_rows(
+        buckets: usize,
+        n_labels: usize,
+        rows: impl IntoIterator<Item = f32>,
+        bias: Vec<f32>,
+    ) -> LinearModel {
+        let mut model = LinearModel::zeros(buckets, n_labels, bias.len() > n_labels);
         model.bias = bias;
         let mut rows = rows.into_iter();
-        let label_rows = model.label_weights.chunks_exact_mut(N_LABELS);
-        for (labels, tags) in label_rows.zip(model.tag_weights.chunks_exact_mut(TAG_STRIDE)) {
-            for w in labels.iter_mut().chain(&mut tags[..N_TAGS]) {
+        let label_rows = model.label_weights.chunks_exact_mut(n_labels);
+        if model.tag_weights.is_empty() {
+            for w in label_rows.flatten() {
                 *w = rows.next().unwrap_or(0.0);
+            }
+        } else {
+            for (labels, tags) in label_rows.zip(model.tag_weights.chunks_exact_mut(TAG_STRIDE)) {
+                for w in labels.iter_mut().chain(&mut tags[..N_TAGS]) {
+                    *w = rows.next().unwrap_or(0.0);
+                }
             }
         }
         model
@@ -134,9 +189,20 @@ impl LinearModel {
 
     /// Raw label scores (before softmax) of one feature vector.
     #[inline]
-    pub fn label_logits(&self, x: &SparseVec) -> [f32; N_LABELS] {
-        let mut z = [0.0f32; N_LABELS];
-        z.copy_from_slice(&self.bias[..N_LABELS]);
+    pub fn label_logits(&self, x: &SparseVec) -> LabelValues {
+        if self.n_labels == N_LABELS {
+            // the built-in labels: rows of a fixed 4 weights, which the compiler unrolls
+            let mut z = [0.0f32; N_LABELS];
+            z.copy_from_slice(&self.bias[..N_LABELS]);
+            for (b, v) in x.iter() {
+                let b = b as usize * N_LABELS;
+                for (zk, wk) in z.iter_mut().zip(&self.label_weights[b..b + N_LABELS]) {
+                    *zk += v * wk;
+                }
+            }
+            return LabelValues::from_slice(&z);
+        }
+        let mut z = LabelValues::from_slice(&self.bias[..self.n_labels]);
         for (b, v) in x.iter() {
             for (zk, wk) in z.iter_mut().zip(self.label_row(b)) {
                 *zk += v * wk;
@@ -145,11 +211,15 @@ impl LinearModel {
         z
     }
 
-    /// Raw tag scores (before the sigmoid) of one feature vector.
+    /// Raw tag scores (before the sigmoid) of one feature vector; for a model without tag
+    /// outputs, [`UNTRAINED_TAG_BIAS`] for every tag.
     #[inline]
     pub fn tag_logits(&self, x: &SparseVec) -> [f32; N_TAGS] {
+        if !self.is_tagged() {
+            return [UNTRAINED_TAG_BIAS; N_TAGS];
+        }
         let mut z = [0.0f32; N_TAGS];
-        z.copy_from_slice(&self.bias[N_LABELS..]);
+        z.copy_from_slice(&self.bias[self.n_labels..]);
         for (b, v) in x.iter() {
             for (zk, wk) in z.iter_mut().zip(self.tag_row(b)) {
                 *zk += v * wk;
@@ -159,13 +229,13 @@ impl LinearModel {
     }
 
     /// Label probabilities of one feature vector.
-    pub fn label_probabilities(&self, x: &SparseVec) -> [f32; N_LABELS] {
+    pub fn label_probabilities(&self, x: &SparseVec) -> LabelValues {
         let mut p = self.label_logits(x);
         softmax(&mut p);
         p
     }
 
-    /// Tag probabilities of one feature vector.
+    /// Tag probabilities of one feature vector (0 for every tag of a model without tag outputs).
     pub fn tag_probabilities(&self, x: &SparseVec) -> [f32; N_TAGS] {
         self.tag_logits(x).map(sigmoid)
     }
@@ -204,10 +274,21 @@ impl Fit<SparseRecords, TrainTargets, ModelError> for ValidLinearParams {
         if y.labels.len() != x.rows.len() || y.tags.len() != x.rows.len() {
             return Err(ModelError::Shape(x.rows.len(), y.labels.len()));
         }
-        let mut model = LinearModel::zeros(x.buckets);
+        let n_labels = y.n_labels;
+        if !(2..=MAX_LABELS).contains(&n_labels) || y.labels.iter().any(|&k| k >= n_labels) {
+            return Err(ModelError::Labels(format!(
+                "{n_labels} labels, or a row's label past them (a model has 2 to {MAX_LABELS} labels)"
+            )));
+        }
+        if !y.tagged && y.tags.iter().any(Option::is_some) {
+            return Err(ModelError::Labels("rows with tags for a model without tag outputs".to_string()));
+        }
+        let mut model = LinearModel::zeros(x.buckets, n_labels, y.tagged);
+        let n_outputs = model.n_outputs();
         let mut label_sq = vec![0.0f32; model.label_weights.len()];
         let mut tag_sq = vec![0.0f32; model.tag_weights.len()];
-        let mut bias_sq = [0.0f32; N_OUTPUTS];
+        let mut bias_sq = vec![0.0f32; n_outputs];
+        let mut g = vec![0.0f32; n_outputs];
         let mut order: Vec<usize> = (0..x.rows.len()).collect();
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed());
         let (eta, l2, eps) = (self.learning_rate(), self.l2(), 1e-8f32);
@@ -221,32 +302,32 @@ impl Fit<SparseRecords, TrainTargets, ModelError> for ValidLinearParams {
             order.shuffle(&mut rng);
             for &i in &order {
                 let row = &x.rows[i];
-                let mut g = [0.0f32; N_OUTPUTS];
+                g.fill(0.0);
                 let p = model.label_probabilities(row);
-                let label = y.labels[i].index();
-                for k in 0..N_LABELS {
+                let label = y.labels[i];
+                for k in 0..n_labels {
                     g[k] = p[k] - if k == label { 1.0 } else { 0.0 };
                 }
                 let tagged = y.tags[i];
                 if let Some(tags) = tagged {
                     for (t, (tag, pt)) in Tag::ALL.iter().zip(model.tag_probabilities(row)).enumerate() {
                         let target = if tags.contains(*tag) { 1.0 } else { 0.0 };
-                        g[N_LABELS + t] = (pt - target) * self.tag_weight();
+                        g[n_labels + t] = (pt - target) * self.tag_weight();
                     }
                 }
                 for (b, v) in row.iter() {
-                    let base = b as usize * N_LABELS;
-                    for k in 0..N_LABELS {
+                    let base = b as usize * n_labels;
+                    for k in 0..n_labels {
                         step(&mut model.label_weights[base + k], &mut label_sq[base + k], g[k], v);
                     }
                     if tagged.is_some() {
                         let base = b as usize * TAG_STRIDE;
                         for t in 0..N_TAGS {
-                            step(&mut model.tag_weights[base + t], &mut tag_sq[base + t], g[N_LABELS + t], v);
+                            step(&mut model.tag_weights[base + t], &mut tag_sq[base + t], g[n_labels + t], v);
                         }
                     }
                 }
-                let outputs = if tagged.is_some() { N_OUTPUTS } else { N_LABELS };
+                let outputs = if tagged.is_some() { n_outputs } else { n_labels };
                 for k in 0..outputs {
                     bias_sq[k] += g[k] * g[k];
                     model.bias[k] -= eta * g[k] / (bias_sq[k].sqrt() + eps);
@@ -254,7 +335,7 @@ impl Fit<SparseRecords, TrainTargets, ModelError> for ValidLinearParams {
             }
         }
         if y.tags.iter().all(Option::is_none) {
-            for b in &mut model.bias[N_LABELS..] {
+            for b in &mut model.bias[n_labels..] {
                 *b = UNTRAINED_TAG_BIAS;
             }
         }
@@ -266,7 +347,7 @@ impl Fit<SparseRecords, TrainTargets, ModelError> for ValidLinearParams {
 impl PredictInplace<SparseRecords, Array1<usize>> for LinearModel {
     fn predict_inplace(&self, x: &SparseRecords, y: &mut Array1<usize>) {
         for (row, out) in x.rows.iter().zip(y.iter_mut()) {
-            *out = best_label(&self.label_logits(row)).0.index();
+            *out = best_label(&self.label_logits(row)).0;
         }
     }
 
@@ -284,18 +365,23 @@ mod tests {
 
     fn toy() -> DatasetBase<SparseRecords, TrainTargets> {
         // four separable classes, one feature each, plus a shared feature
+        toy_of(N_LABELS, true)
+    }
+
+    /// `n` separable classes, one feature each, plus a shared feature.
+    fn toy_of(n: usize, tagged: bool) -> DatasetBase<SparseRecords, TrainTargets> {
         let mut rows = Vec::new();
         let mut labels = Vec::new();
-        for (k, label) in Label::ALL.iter().enumerate() {
+        for k in 0..n {
             for _ in 0..5 {
                 let mut v = SparseVec::default();
                 v.from_buckets(&[k as u32, 7]);
                 rows.push(v);
-                labels.push(*label);
+                labels.push(k);
             }
         }
         let tags = vec![None; rows.len()];
-        DatasetBase::new(SparseRecords { rows, buckets: 16 }, TrainTargets { labels, tags })
+        DatasetBase::new(SparseRecords { rows, buckets: 16 }, TrainTargets { n_labels: n, tagged, labels, tags })
     }
 
     #[test]
@@ -304,8 +390,25 @@ mod tests {
         let ds = toy();
         let model = params.fit(&ds).unwrap();
         let predicted: Array1<usize> = model.predict(&ds);
-        let truth: Vec<usize> = ds.targets.labels.iter().map(|l| l.index()).collect();
-        assert_eq!(predicted.to_vec(), truth);
+        assert_eq!(predicted.to_vec(), ds.targets.labels);
+    }
+
+    #[test]
+    fn a_label_set_of_its_own_sizes_the_model_and_has_no_tag_outputs() {
+        let params = LinearParams::default().epochs(20).check().unwrap();
+        for n in [2, 3, 6] {
+            let ds = toy_of(n, false);
+            let model = params.fit(&ds).unwrap();
+            assert_eq!((model.n_labels(), model.n_outputs(), model.is_tagged()), (n, n, false));
+            let predicted: Array1<usize> = model.predict(&ds);
+            assert_eq!(predicted.to_vec(), ds.targets.labels, "{n} labels");
+            assert_eq!(model.tag_probabilities(&ds.records.rows[0]), [0.0; N_TAGS]);
+            let rows = (0..16u32).flat_map(|b| model.row(b).collect::<Vec<_>>());
+            assert_eq!(LinearModel::from_rows(16, n, rows, model.bias.clone()), model);
+        }
+        let mut bad = toy_of(3, false);
+        bad.targets.labels[0] = 3;
+        assert!(matches!(params.fit(&bad), Err(ModelError::Labels(_))));
     }
 
     #[test]
@@ -360,6 +463,7 @@ mod tests {
         let ds = toy_tagged(|_| Some(TagSet::default()));
         let model = LinearParams::default().epochs(5).check().unwrap().fit(&ds).unwrap();
         assert!(model.bias[N_LABELS..].iter().all(|b| *b < 0.0 && *b > UNTRAINED_TAG_BIAS));
+        assert_eq!(model.n_outputs(), N_OUTPUTS);
         assert!(model.tag_probabilities(&ds.records.rows[0]).iter().all(|p| *p < 0.5 && *p > 0.0));
     }
 

@@ -1,11 +1,12 @@
 //! Classification metrics in one place: accuracy, per-label precision / recall / F1, macro-F1, the
-//! confusion matrix, and their mean and spread over cross-validation folds.
+//! confusion matrix, and their mean and spread over cross-validation folds, over a model's label
+//! set (labels are output indices into it).
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::labels::{Label, Tag, TagSet};
+use crate::labels::{Label, LabelSet, Tag, TagSet};
 
 /// Precision, recall, F1 and support of one label.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -28,39 +29,44 @@ pub struct Evaluation {
     /// Mean F1 over the labels that occur in the gold labels or the predictions.
     pub macro_f1: f64,
     /// The scores of every label, by label name.
-    pub per_label: BTreeMap<&'static str, LabelScores>,
+    pub per_label: BTreeMap<String, LabelScores>,
     /// `confusion[gold][predicted]` = number of rows.
-    pub confusion: BTreeMap<&'static str, BTreeMap<&'static str, u64>>,
+    pub confusion: BTreeMap<String, BTreeMap<String, u64>>,
     /// Rows compared.
     pub rows: u64,
+    /// The labels, in the model's order (the order of the text report).
+    #[serde(skip)]
+    pub labels: LabelSet,
 }
 
 fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
-/// The 4x4 matrix `m[gold][predicted]`.
-pub fn confusion_matrix(gold: &[Label], predicted: &[Label]) -> [[u64; 4]; 4] {
-    let mut m = [[0u64; 4]; 4];
-    for (g, p) in gold.iter().zip(predicted) {
-        m[g.index()][p.index()] += 1;
+/// The `n`×`n` matrix `m[gold][predicted]` of output indices below `n` (others are not counted).
+pub fn confusion_matrix(n: usize, gold: &[usize], predicted: &[usize]) -> Vec<Vec<u64>> {
+    let mut m = vec![vec![0u64; n]; n];
+    for (&g, &p) in gold.iter().zip(predicted) {
+        if g < n && p < n {
+            m[g][p] += 1;
+        }
     }
     m
 }
 
-/// Scores `predicted` against `gold` (same length, same order).
-pub fn evaluate(gold: &[Label], predicted: &[Label]) -> Evaluation {
-    let m = confusion_matrix(gold, predicted);
+/// Scores `predicted` against `gold` (same length, same order), both output indices of `labels`.
+pub fn evaluate(labels: &LabelSet, gold: &[usize], predicted: &[usize]) -> Evaluation {
+    let n = labels.len();
+    let m = confusion_matrix(n, gold, predicted);
     let rows: u64 = m.iter().flatten().sum();
-    let correct: u64 = (0..4).map(|k| m[k][k]).sum();
+    let correct: u64 = (0..n).map(|k| m[k][k]).sum();
     let mut per_label = BTreeMap::new();
     let mut f1_sum = 0.0;
     let mut f1_count = 0;
-    for label in Label::ALL {
-        let k = label.index();
+    for (k, name) in labels.names().iter().enumerate() {
         let tp = m[k][k];
         let support: u64 = m[k].iter().sum();
-        let predicted_k: u64 = (0..4).map(|g| m[g][k]).sum();
+        let predicted_k: u64 = (0..n).map(|g| m[g][k]).sum();
         let precision = ratio(tp, predicted_k);
         let recall = ratio(tp, support);
         let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
@@ -68,14 +74,13 @@ pub fn evaluate(gold: &[Label], predicted: &[Label]) -> Evaluation {
             f1_sum += f1;
             f1_count += 1;
         }
-        per_label.insert(label.as_str(), LabelScores { precision, recall, f1, support });
+        per_label.insert(name.clone(), LabelScores { precision, recall, f1, support });
     }
-    let confusion = Label::ALL
+    let names = labels.names();
+    let confusion = names
         .iter()
-        .map(|g| {
-            let row = Label::ALL.iter().map(|p| (p.as_str(), m[g.index()][p.index()])).collect();
-            (g.as_str(), row)
-        })
+        .zip(&m)
+        .map(|(g, row)| (g.clone(), names.iter().cloned().zip(row.iter().copied()).collect()))
         .collect();
     Evaluation {
         accuracy: ratio(correct, rows),
@@ -83,6 +88,7 @@ pub fn evaluate(gold: &[Label], predicted: &[Label]) -> Evaluation {
         per_label,
         confusion,
         rows,
+        labels: labels.clone(),
     }
 }
 
@@ -95,28 +101,20 @@ impl Evaluation {
         let _ = writeln!(s, "accuracy  {:.4}", self.accuracy);
         let _ = writeln!(s, "macro-F1  {:.4}\n", self.macro_f1);
         let _ = writeln!(s, "{:<22} {:>9} {:>9} {:>9} {:>8}", "label", "precision", "recall", "f1", "support");
-        for label in Label::ALL {
-            let l = &self.per_label[label.as_str()];
-            let _ = writeln!(
-                s,
-                "{:<22} {:>9.4} {:>9.4} {:>9.4} {:>8}",
-                label.as_str(),
-                l.precision,
-                l.recall,
-                l.f1,
-                l.support
-            );
+        let names = self.labels.names();
+        for (name, l) in names.iter().filter_map(|n| Some((n, self.per_label.get(n)?))) {
+            let _ = writeln!(s, "{:<22} {:>9.4} {:>9.4} {:>9.4} {:>8}", name, l.precision, l.recall, l.f1, l.support);
         }
         let _ = writeln!(s, "\nconfusion (rows: gold, columns: predicted)");
         let _ = write!(s, "{:<22}", "");
-        for p in Label::ALL {
+        for p in names {
             let _ = write!(s, " {:>10}", short(p));
         }
         let _ = writeln!(s);
-        for g in Label::ALL {
-            let _ = write!(s, "{:<22}", g.as_str());
-            for p in Label::ALL {
-                let _ = write!(s, " {:>10}", self.confusion[g.as_str()][p.as_str()]);
+        for (g, row) in names.iter().filter_map(|n| Some((n, self.confusion.get(n)?))) {
+            let _ = write!(s, "{g:<22}");
+            for p in names {
+                let _ = write!(s, " {:>10}", row.get(p).copied().unwrap_or(0));
             }
             let _ = writeln!(s);
         }
@@ -127,8 +125,7 @@ impl Evaluation {
 impl Evaluation {
     /// Whether `label` occurs among the gold labels or the predictions (the labels macro-F1
     /// averages over).
-    pub fn label_occurs(&self, label: Label) -> bool {
-        let name = label.as_str();
+    pub fn label_occurs(&self, name: &str) -> bool {
         self.per_label.get(name).is_some_and(|s| s.support > 0)
             || self.confusion.values().any(|row| row.get(name).is_some_and(|&n| n > 0))
     }
@@ -154,7 +151,7 @@ pub struct FoldStats {
     pub macro_f1: f64,
     /// Label name → of the label's F1, over the folds in which the label occurs (see
     /// [`Evaluation::label_occurs`]; 0 when it occurs in none).
-    pub per_label_f1: BTreeMap<&'static str, f64>,
+    pub per_label_f1: BTreeMap<String, f64>,
 }
 
 /// The mean and standard deviation over cross-validation folds.
@@ -173,12 +170,13 @@ pub fn summarize_folds(folds: &[&Evaluation]) -> FoldSummary {
     let macro_f1 = of(&|e| e.macro_f1);
     let mut mean = FoldStats { accuracy: accuracy.0, macro_f1: macro_f1.0, per_label_f1: BTreeMap::new() };
     let mut std = FoldStats { accuracy: accuracy.1, macro_f1: macro_f1.1, per_label_f1: BTreeMap::new() };
-    for label in Label::ALL {
-        let f1s: Vec<f64> =
-            folds.iter().filter(|e| e.label_occurs(label)).map(|e| e.per_label[label.as_str()].f1).collect();
+    // every fold is scored over the same label set
+    let names = folds.first().map_or(&[][..], |e| e.labels.names());
+    for name in names {
+        let f1s: Vec<f64> = folds.iter().filter(|e| e.label_occurs(name)).map(|e| e.per_label[name].f1).collect();
         let (m, s) = mean_std(&f1s);
-        mean.per_label_f1.insert(label.as_str(), m);
-        std.per_label_f1.insert(label.as_str(), s);
+        mean.per_label_f1.insert(name.clone(), m);
+        std.per_label_f1.insert(name.clone(), s);
     }
     FoldSummary { mean, std }
 }
@@ -188,17 +186,18 @@ pub fn summarize_folds(folds: &[&Evaluation]) -> FoldSummary {
 /// scores.
 pub fn folds_to_text(folds: &[&Evaluation], summary: &FoldSummary, pooled: &Evaluation) -> String {
     use std::fmt::Write;
-    let widths: Vec<usize> = Label::ALL.iter().map(|l| l.as_str().len().max(6)).collect();
+    let names = pooled.labels.names();
+    let widths: Vec<usize> = names.iter().map(|l| l.chars().count().max(6)).collect();
     let mut s = String::new();
     let _ = write!(s, "{:<7} {:>7} {:>9} {:>9}", "fold", "rows", "accuracy", "macro-F1");
-    for (label, w) in Label::ALL.iter().zip(&widths) {
-        let _ = write!(s, "  {:>w$}", label.as_str());
+    for (label, w) in names.iter().zip(&widths) {
+        let _ = write!(s, "  {label:>w$}");
     }
     let _ = writeln!(s);
     let row = |s: &mut String, name: &str, rows: String, e: &Evaluation| {
         let _ = write!(s, "{name:<7} {rows:>7} {:>9.4} {:>9.4}", e.accuracy, e.macro_f1);
-        for (label, w) in Label::ALL.iter().zip(&widths) {
-            let f1 = if e.label_occurs(*label) { format!("{:.4}", e.per_label[label.as_str()].f1) } else { "-".into() };
+        for (label, w) in names.iter().zip(&widths) {
+            let f1 = if e.label_occurs(label) { format!("{:.4}", e.per_label[label].f1) } else { "-".into() };
             let _ = write!(s, "  {f1:>w$}");
         }
         let _ = writeln!(s);
@@ -208,8 +207,8 @@ pub fn folds_to_text(folds: &[&Evaluation], summary: &FoldSummary, pooled: &Eval
     }
     for (name, stats) in [("mean", &summary.mean), ("std", &summary.std)] {
         let _ = write!(s, "{name:<7} {:>7} {:>9.4} {:>9.4}", "", stats.accuracy, stats.macro_f1);
-        for (label, w) in Label::ALL.iter().zip(&widths) {
-            let _ = write!(s, "  {:>w$.4}", stats.per_label_f1[label.as_str()]);
+        for (label, w) in names.iter().zip(&widths) {
+            let _ = write!(s, "  {:>w$.4}", stats.per_label_f1.get(label).copied().unwrap_or(0.0));
         }
         let _ = writeln!(s);
     }
@@ -285,12 +284,14 @@ pub fn tags_to_text(tags: &BTreeMap<&'static str, LabelScores>) -> String {
     s
 }
 
-fn short(l: Label) -> &'static str {
-    match l {
-        Label::LawfulReminder => "lawful",
-        Label::Intimidation => "intimid.",
-        Label::DoctoredImageThreat => "image",
-        Label::Other => "other",
+/// A label's name in a confusion matrix column: short names for the built-in labels, others cut
+/// at 10 characters.
+fn short(name: &str) -> &str {
+    match name.parse::<Label>() {
+        Ok(Label::LawfulReminder) => "lawful",
+        Ok(Label::Intimidation) => "intimid.",
+        Ok(Label::DoctoredImageThreat) => "image",
+        _ => name.char_indices().nth(10).map_or(name, |(i, _)| &name[..i]),
     }
 }
 
@@ -300,6 +301,23 @@ mod tests {
     use Label::*;
     use linfa::prelude::ToConfusionMatrix;
     use ndarray::Array1;
+
+    fn evaluate(gold: &[Label], predicted: &[Label]) -> Evaluation {
+        let index = |v: &[Label]| v.iter().map(|l| l.index()).collect::<Vec<_>>();
+        super::evaluate(&LabelSet::builtin(), &index(gold), &index(predicted))
+    }
+
+    #[test]
+    fn a_label_set_of_ones_own_is_scored_by_name() {
+        let labels = LabelSet::new(&["bill", "promo", "personal"]).unwrap();
+        let e = super::evaluate(&labels, &[0, 0, 1, 2], &[0, 1, 1, 2]);
+        assert_eq!((e.rows, e.confusion["bill"]["promo"], e.per_label["promo"].support), (4, 1, 1));
+        assert!((e.accuracy - 0.75).abs() < 1e-12);
+        let text = e.to_text();
+        assert!(text.contains("personal") && text.find("bill") < text.find("promo"), "{text}");
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["confusion"]["personal"]["personal"], 1);
+    }
 
     #[test]
     fn hand_computed_case() {
@@ -337,7 +355,7 @@ mod tests {
             &[LawfulReminder, LawfulReminder, Intimidation, Intimidation],
             &[LawfulReminder, Intimidation, Intimidation, LawfulReminder],
         );
-        assert!(!b.label_occurs(Other) && !b.label_occurs(DoctoredImageThreat) && b.label_occurs(Intimidation));
+        assert!(!b.label_occurs("other") && !b.label_occurs("doctored_image_threat") && b.label_occurs("intimidation"));
         let s = summarize_folds(&[&a, &b]);
         assert!((s.mean.accuracy - 0.75).abs() < 1e-12 && (s.std.accuracy - 0.25).abs() < 1e-12);
         assert!((s.mean.macro_f1 - 0.75).abs() < 1e-12 && (s.std.macro_f1 - 0.25).abs() < 1e-12);

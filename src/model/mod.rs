@@ -47,6 +47,10 @@ pub enum ModelError {
     /// A search grid that does not parse or holds a value the checks refuse.
     #[error(transparent)]
     Grid(#[from] GridError),
+    /// The labels of the training or evaluation rows do not fit: fewer than 2, a name that is no
+    /// label's, or a gold label the model does not have (the message names the row and label).
+    #[error("{0}")]
+    Labels(String),
     /// The model file could not be parsed.
     #[error(transparent)]
     File(#[from] ModelFileError),

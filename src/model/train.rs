@@ -1,5 +1,6 @@
 //! Training and cross-validation: featurize labelled rows in parallel, fit the linear model,
-//! and score held-out folds that keep related rows together.
+//! and score held-out folds that keep related rows together. The label set is the one the rows'
+//! labels make ([`LabelSet::of_names`]): the built-in four, or the user's own.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -14,23 +15,24 @@ use super::classifier::Scratch;
 use super::file::{ModelMeta, TrainingRecord};
 use super::grid::{DEFAULT_GRID, Grid, GridKey};
 use super::hyperparams::ValidLinearParams;
-use super::linear::{LinearModel, N_LABELS, SparseRecords, TrainTargets};
+use super::linear::{LinearModel, SparseRecords, TrainTargets};
 use super::metrics::{
     ECE_BINS, Evaluation, FoldSummary, evaluate, expected_calibration_error, folds_to_text, summarize_folds,
 };
 use super::{Classifier, ModelError};
 use crate::analysis::{AnalyzedText, Analyzer, Resources};
 use crate::features::{FeatureConfig, Normalization, SparseVec, hash};
-use crate::labels::{Label, Tag, TagSet};
+use crate::labels::{LabelSet, Tag, TagSet};
+use crate::prediction::LabelValues;
 
 /// One labelled row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Example {
     /// The message text.
     pub text: String,
-    /// Its gold label.
-    pub label: Label,
-    /// The row's tags, if its file has a tags column.
+    /// Its gold label's name: a built-in label, or one of the user's own.
+    pub label: String,
+    /// The row's tags, if its file has a tags column (trained for the built-in labels only).
     pub tags: Option<TagSet>,
     /// Rows with the same group (a written row and its augmented variants) stay in one fold.
     pub group: String,
@@ -44,9 +46,37 @@ pub struct Example {
 
 impl Example {
     /// A written row of no particular slice: its own group, not augmented.
-    pub fn new(text: &str, label: Label, tags: Option<TagSet>) -> Example {
+    pub fn new(text: &str, label: impl ToString, tags: Option<TagSet>) -> Example {
+        let label = label.to_string();
         Example { text: text.to_string(), label, tags, group: text.to_string(), slice: String::new(), augmented: false }
     }
+}
+
+/// The label set that `examples` train ([`LabelSet::of_names`]) and each example's output index
+/// in it.
+pub fn label_classes(examples: &[Example]) -> Result<(LabelSet, Vec<usize>), ModelError> {
+    let labels = LabelSet::of_names(examples.iter().map(|e| e.label.as_str()))
+        .map_err(|e| ModelError::Labels(format!("the training labels: {e}")))?;
+    let classes = gold_classes(&labels, examples)?;
+    Ok((labels, classes))
+}
+
+/// The output index in `labels` of each example's gold label; a label not in the set is an error
+/// that names it and the example.
+pub fn gold_classes(labels: &LabelSet, examples: &[Example]) -> Result<Vec<usize>, ModelError> {
+    examples
+        .iter()
+        .map(|e| {
+            labels.index(&e.label).ok_or_else(|| {
+                ModelError::Labels(format!(
+                    "row {} has the label {:?}, which is not one of the model's labels ({})",
+                    e.group,
+                    e.label,
+                    labels.joined()
+                ))
+            })
+        })
+        .collect()
 }
 
 /// What a training run did.
@@ -135,7 +165,9 @@ impl SearchReport {
             ["accuracy", "macro_f1", "mean_accuracy", "std_accuracy", "mean_macro_f1", "std_macro_f1"]
                 .map(String::from),
         );
-        header.extend(Label::ALL.iter().map(|l| format!("f1_{l}")));
+        // every candidate is scored over the labels of the same rows
+        let labels = self.candidates.first().map_or(&[][..], |c| c.cv.pooled.labels.names());
+        header.extend(labels.iter().map(|l| format!("f1_{l}")));
         header.extend(["fit_seconds", "winner"].map(String::from));
         w.write_record(&header)?;
         for (i, c) in self.candidates.iter().enumerate() {
@@ -146,7 +178,7 @@ impl SearchReport {
             let scores =
                 [cv.pooled.accuracy, cv.pooled.macro_f1, mean.accuracy, std.accuracy, mean.macro_f1, std.macro_f1];
             row.extend(scores.iter().map(|v| format!("{v:.4}")));
-            row.extend(Label::ALL.iter().map(|l| format!("{:.4}", cv.pooled.per_label[l.as_str()].f1)));
+            row.extend(labels.iter().map(|l| format!("{:.4}", cv.pooled.per_label.get(l).map_or(0.0, |s| s.f1))));
             row.push(format!("{:.3}", cv.fit_seconds()));
             row.push((i == self.winner).to_string());
             w.write_record(&row)?;
@@ -194,19 +226,28 @@ pub fn featurize(analyzer: &Analyzer, texts: &[&str]) -> Vec<SparseVec> {
         .collect()
 }
 
-/// What the rows should predict; a row without a tags column keeps `tags: None` ("unknown"),
-/// which the tag outputs skip (see [`TrainTargets`]).
-fn targets(examples: &[&Example]) -> TrainTargets {
-    TrainTargets { labels: examples.iter().map(|e| e.label).collect(), tags: examples.iter().map(|e| e.tags).collect() }
+/// What the rows (`examples` with output indices `classes` of `labels`) should predict; a row
+/// without a tags column keeps `tags: None` ("unknown"), which the tag outputs skip (see
+/// [`TrainTargets`]). A label set of one's own has no tag outputs: its rows' tags are ignored.
+fn targets(labels: &LabelSet, examples: &[&Example], classes: Vec<usize>) -> TrainTargets {
+    let tagged = labels.is_builtin();
+    TrainTargets {
+        n_labels: labels.len(),
+        tagged,
+        labels: classes,
+        tags: examples.iter().map(|e| if tagged { e.tags } else { None }).collect(),
+    }
 }
 
 fn fit(
     rows: Vec<SparseVec>,
+    labels: &LabelSet,
     examples: &[&Example],
+    classes: Vec<usize>,
     buckets: usize,
     params: &ValidLinearParams,
 ) -> Result<LinearModel, ModelError> {
-    let dataset = DatasetBase::new(SparseRecords { rows, buckets }, targets(examples));
+    let dataset = DatasetBase::new(SparseRecords { rows, buckets }, targets(labels, examples, classes));
     let model = params.fit(&dataset)?;
     if !model.is_finite() {
         return Err(ModelError::Diverged);
@@ -214,11 +255,11 @@ fn fit(
     Ok(model)
 }
 
-/// Rows per label, by label name.
-pub fn count_labels<'a>(labels: impl Iterator<Item = &'a Label>) -> BTreeMap<String, usize> {
-    let mut counts: BTreeMap<String, usize> = Label::ALL.iter().map(|l| (l.as_str().to_string(), 0)).collect();
+/// Rows per label, by label name, every label of `set` included.
+pub fn count_labels<'a>(set: &LabelSet, labels: impl Iterator<Item = &'a str>) -> BTreeMap<String, usize> {
+    let mut counts: BTreeMap<String, usize> = set.names().iter().map(|l| (l.clone(), 0)).collect();
     for l in labels {
-        *counts.entry(l.as_str().to_string()).or_default() += 1;
+        *counts.entry(l.to_string()).or_default() += 1;
     }
     counts
 }
@@ -233,6 +274,7 @@ pub fn train(
     if examples.is_empty() {
         return Err(ModelError::EmptyDataset);
     }
+    let (labels, classes) = label_classes(examples)?;
     let analyzer = Analyzer::new(&resources, features.clone())?;
     let started = Instant::now();
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
@@ -240,24 +282,25 @@ pub fn train(
     let featurize_time = started.elapsed();
     let started = Instant::now();
     let refs: Vec<&Example> = examples.iter().collect();
-    let model = fit(rows, &refs, features.buckets(), &params)?;
+    let model = fit(rows, &labels, &refs, classes, features.buckets(), &params)?;
     let fit_time = started.elapsed();
-    let rows_per_label = count_labels(examples.iter().map(|e| &e.label));
-    let classifier = classifier_of(model, resources, features, params, rows_per_label.clone())?;
+    let rows_per_label = count_labels(&labels, examples.iter().map(|e| e.label.as_str()));
+    let classifier = classifier_of(model, &labels, resources, features, params, rows_per_label.clone())?;
     Ok((classifier, TrainReport { rows_per_label, featurize_time, fit_time }))
 }
 
 /// A fitted model with the metadata that makes it a classifier (uncalibrated).
 fn classifier_of(
     model: LinearModel,
+    labels: &LabelSet,
     resources: Resources,
     features: FeatureConfig,
     params: ValidLinearParams,
     trained_on: BTreeMap<String, usize>,
 ) -> Result<Classifier, ModelError> {
     let meta = ModelMeta {
-        labels: Label::ALL.iter().map(|l| l.as_str().to_string()).collect(),
-        tags: Tag::ALL.iter().map(|t| t.as_str().to_string()).collect(),
+        labels: labels.names().to_vec(),
+        tags: if labels.is_builtin() { Tag::ALL.iter().map(|t| t.as_str().to_string()).collect() } else { Vec::new() },
         features,
         params,
         trained_on,
@@ -337,49 +380,53 @@ pub fn cross_validate(
             groups.len()
         )));
     }
+    let (labels, gold) = label_classes(examples)?;
     let analyzer = Analyzer::new(resources, features.clone())?;
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
     let rows = featurize(&analyzer, &texts);
-    let gold: Vec<Label> = examples.iter().map(|e| e.label).collect();
-    let results: Vec<(FoldScore, Vec<(usize, Label)>)> = (0..folds)
+    let results: Vec<(FoldScore, Vec<(usize, usize)>)> = (0..folds)
         .into_par_iter()
         .map(|f| {
             let (test_idx, train_idx): (Vec<usize>, Vec<usize>) = (0..examples.len()).partition(|&i| fold[i] == f);
             let train_rows = train_idx.iter().map(|&i| rows[i].clone()).collect();
             let train_ex: Vec<&Example> = train_idx.iter().map(|&i| &examples[i]).collect();
+            let classes = train_idx.iter().map(|&i| gold[i]).collect();
             let started = Instant::now();
-            let model = fit(train_rows, &train_ex, features.buckets(), params)?;
+            let model = fit(train_rows, &labels, &train_ex, classes, features.buckets(), params)?;
             let fit_seconds = started.elapsed().as_secs_f64();
-            let predicted: Vec<(usize, Label)> =
+            let predicted: Vec<(usize, usize)> =
                 test_idx.iter().map(|&i| (i, model.scores(&rows[i]).best().0)).collect();
-            let fold_gold: Vec<Label> = test_idx.iter().map(|&i| gold[i]).collect();
-            let fold_predicted: Vec<Label> = predicted.iter().map(|p| p.1).collect();
-            let evaluation = evaluate(&fold_gold, &fold_predicted);
+            let fold_gold: Vec<usize> = test_idx.iter().map(|&i| gold[i]).collect();
+            let fold_predicted: Vec<usize> = predicted.iter().map(|p| p.1).collect();
+            let evaluation = evaluate(&labels, &fold_gold, &fold_predicted);
             Ok((FoldScore { fold: f + 1, train_rows: train_idx.len(), fit_seconds, evaluation }, predicted))
         })
         .collect::<Result<_, ModelError>>()?;
-    let mut predicted = vec![Label::Other; examples.len()];
+    let mut predicted = vec![0; examples.len()];
     let mut scores = Vec::with_capacity(folds);
     for (score, held_out) in results {
-        for (i, l) in held_out {
-            predicted[i] = l;
+        for (i, k) in held_out {
+            predicted[i] = k;
         }
         scores.push(score);
     }
     let summary = summarize_folds(&scores.iter().map(|s| &s.evaluation).collect::<Vec<_>>());
-    Ok(CvReport { k: folds, folds: scores, summary, pooled: evaluate(&gold, &predicted) })
+    Ok(CvReport { k: folds, folds: scores, summary, pooled: evaluate(&labels, &gold, &predicted) })
 }
 
 /// One held-out prediction of [`leave_one_slice_out`]: the row, its raw label scores, and the
-/// label the classifier gave it (the model's best label, or a rule's correction of it).
+/// label the classifier gave it (the model's best label, or a rule's correction of it), as
+/// output indices of the report's label set.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HeldOut {
     /// Index of the row in the examples given.
     pub index: usize,
     /// The row's raw label scores (before calibration and softmax) under the held-out model.
-    pub logits: [f32; N_LABELS],
+    pub logits: LabelValues,
+    /// The row's gold label.
+    pub gold: usize,
     /// The label the held-out classifier gave it.
-    pub label: Label,
+    pub class: usize,
 }
 
 /// How one held-out slice did.
@@ -399,6 +446,8 @@ pub struct SliceScore {
 /// rows included, the held-out slice's excluded) predicts the held-out slice's written rows.
 #[derive(Debug, Clone)]
 pub struct LosoReport {
+    /// The labels of every held-out model, those of all the examples.
+    pub labels: LabelSet,
     /// By slice name.
     pub slices: Vec<SliceScore>,
     /// Every held-out prediction, in example order.
@@ -411,24 +460,25 @@ impl LosoReport {
         self.slices.iter().min_by(|a, b| a.accuracy.total_cmp(&b.accuracy))
     }
 
-    /// Gold labels and predicted labels of every held-out row.
-    pub fn labels(&self, examples: &[Example]) -> (Vec<Label>, Vec<Label>) {
-        self.held_out.iter().map(|h| (examples[h.index].label, h.label)).unzip()
+    /// Gold labels and predicted labels (output indices of `labels`) of every held-out row.
+    pub fn classes(&self) -> (Vec<usize>, Vec<usize>) {
+        self.held_out.iter().map(|h| (h.gold, h.class)).unzip()
     }
 
     /// The pooled held-out scores, the worst slice, and the calibration temperature fitted on the
     /// held-out predictions with the calibration error before and after it.
-    pub fn summarize(&self, examples: &[Example]) -> LosoSummary {
-        let (gold, predicted) = self.labels(examples);
-        let logits: Vec<[f32; N_LABELS]> = self.held_out.iter().map(|h| h.logits).collect();
+    pub fn summarize(&self) -> LosoSummary {
+        let (gold, predicted) = self.classes();
+        let logits: Vec<_> = self.held_out.iter().map(|h| h.logits).collect();
         let correct: Vec<bool> = gold.iter().zip(&predicted).map(|(g, p)| g == p).collect();
         let ece = |c: Calibration| {
-            let conf: Vec<f32> = logits.iter().map(|z| c.probabilities(z).into_iter().fold(0.0, f32::max)).collect();
+            let conf: Vec<f32> =
+                logits.iter().map(|z| c.probabilities(z).iter().copied().fold(0.0, f32::max)).collect();
             expected_calibration_error(&conf, &correct, ECE_BINS)
         };
         let fitted = fit_temperature(&logits, &gold);
         LosoSummary {
-            pooled: evaluate(&gold, &predicted),
+            pooled: evaluate(&self.labels, &gold, &predicted),
             worst: self.worst().cloned(),
             temperature: fitted.temperature,
             ece_before: ece(Calibration::default()),
@@ -463,6 +513,7 @@ pub fn leave_one_slice_out(
     if examples.is_empty() {
         return Err(ModelError::EmptyDataset);
     }
+    let (labels, gold) = label_classes(examples)?;
     let analyzer = Analyzer::new(resources, features.clone())?;
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
     let rows = featurize(&analyzer, &texts);
@@ -484,9 +535,11 @@ pub fn leave_one_slice_out(
                 (0..examples.len()).partition(|&i| examples[i].slice == slice);
             let train_rows = train_idx.iter().map(|&i| rows[i].clone()).collect();
             let train_ex: Vec<&Example> = train_idx.iter().map(|&i| &examples[i]).collect();
-            let model = fit(train_rows, &train_ex, features.buckets(), params)?;
-            let trained_on = count_labels(train_ex.iter().map(|e| &e.label));
-            let classifier = classifier_of(model, resources.clone(), features.clone(), params.clone(), trained_on)?;
+            let classes = train_idx.iter().map(|&i| gold[i]).collect();
+            let model = fit(train_rows, &labels, &train_ex, classes, features.buckets(), params)?;
+            let trained_on = count_labels(&labels, train_ex.iter().map(|e| e.label.as_str()));
+            let classifier =
+                classifier_of(model, &labels, resources.clone(), features.clone(), params.clone(), trained_on)?;
             let mut scratch = Scratch::default();
             let held: Vec<HeldOut> = test_idx
                 .iter()
@@ -494,15 +547,16 @@ pub fn leave_one_slice_out(
                 .map(|&i| HeldOut {
                     index: i,
                     logits: classifier.model().label_logits(&rows[i]),
-                    label: classifier.predict(&examples[i].text, &mut scratch).label,
+                    gold: gold[i],
+                    class: classifier.predict(&examples[i].text, &mut scratch).class,
                 })
                 .collect();
-            let correct = held.iter().filter(|h| h.label == examples[h.index].label).count();
+            let correct = held.iter().filter(|h| h.class == h.gold).count();
             let score = SliceScore {
                 slice: slice.to_string(),
                 rows: held.len(),
                 accuracy: if held.is_empty() { 0.0 } else { correct as f64 / held.len() as f64 },
-                labels: count_labels(held.iter().map(|h| &examples[h.index].label))
+                labels: count_labels(&labels, held.iter().map(|h| examples[h.index].label.as_str()))
                     .into_iter()
                     .filter(|(_, n)| *n > 0)
                     .collect(),
@@ -510,7 +564,7 @@ pub fn leave_one_slice_out(
             Ok((score, held))
         })
         .collect();
-    let mut report = LosoReport { slices: Vec::new(), held_out: Vec::new() };
+    let mut report = LosoReport { labels, slices: Vec::new(), held_out: Vec::new() };
     for r in results {
         let (score, held) = r?;
         report.slices.push(score);
@@ -523,6 +577,7 @@ pub fn leave_one_slice_out(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::labels::Label;
     use crate::model::LinearParams;
     use linfa::ParamGuard;
 
@@ -594,5 +649,92 @@ mod tests {
         // more folds than groups leaves a fold empty: an error that says so
         let err = cross_validate(&examples, &Resources::bundled(), &s.features, &s.params, 40).unwrap_err();
         assert!(err.to_string().contains("holds no rows") && err.to_string().contains("12 id groups"), "{err}");
+    }
+
+    use crate::features::FeatureConfig;
+
+    fn own_examples() -> Vec<Example> {
+        let rows = [
+            ("您本月的电费账单为128元，请于25日前缴纳", "bill"),
+            ("本期信用卡账单金额3560元，最后还款日为15日", "bill"),
+            ("您的话费账单已出，本月消费89元", "bill"),
+            ("双十一大促，全场五折，点击链接抢购", "promo"),
+            ("新店开业，进店即送优惠券，欢迎光临", "promo"),
+            ("限时特价，会员专享满减活动火热进行中", "promo"),
+            ("晚上一起吃饭吗，我在老地方等你", "personal"),
+            ("妈妈说周末回家，记得带点水果", "personal"),
+            ("生日快乐，祝你天天开心", "personal"),
+        ];
+        rows.iter().map(|(text, label)| Example::new(text, label, None)).collect()
+    }
+
+    fn small() -> (FeatureConfig, ValidLinearParams) {
+        let features = FeatureConfig { bucket_bits: 12, ..FeatureConfig::default() };
+        (features, LinearParams::default().epochs(10).check().unwrap())
+    }
+
+    #[test]
+    fn a_label_set_of_ones_own_trains_and_predicts_by_its_names() {
+        let (features, params) = small();
+        let examples = own_examples();
+        let (classifier, report) = train(&examples, Resources::bundled(), features.clone(), params.clone()).unwrap();
+        let labels = classifier.labels();
+        assert!(!labels.is_builtin());
+        assert_eq!(labels.names(), ["bill", "personal", "promo"], "sorted, whatever the row order");
+        assert_eq!(report.rows_per_label["promo"], 3);
+        assert!(classifier.meta().tags.is_empty() && !classifier.model().is_tagged());
+        let mut scratch = Scratch::default();
+        for e in &examples {
+            let p = classifier.predict(&e.text, &mut scratch);
+            assert_eq!(classifier.label_name(p.class), e.label, "{}", e.text);
+            assert_eq!(p.scores.labels.len(), 3);
+            assert!((p.scores.labels.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+            assert!(p.tags.is_empty() && !p.review);
+        }
+        // evidence: spans of the original text, from the features that pushed to the label
+        let p = classifier.classify("本期信用卡账单金额3560元");
+        assert!(!p.evidence.is_empty() && p.evidence.iter().all(|s| s.end <= 16), "{:?}", p.evidence);
+        // same data and seed, same bytes; another row order, the same label order
+        let mut reversed = examples.clone();
+        reversed.reverse();
+        let (again, _) = train(&examples, Resources::bundled(), features.clone(), params.clone()).unwrap();
+        assert_eq!(again.to_bytes(), classifier.to_bytes());
+        let (other_order, _) = train(&reversed, Resources::bundled(), features, params).unwrap();
+        assert_eq!(other_order.labels(), labels);
+        // and the file reads back as the same model
+        let loaded = Classifier::from_bytes(&classifier.to_bytes()).unwrap();
+        assert_eq!(loaded.classify("生日快乐"), classifier.classify("生日快乐"));
+    }
+
+    #[test]
+    fn the_decision_flags_follow_the_label_set() {
+        let (features, params) = small();
+        let (mut classifier, _) =
+            train(&own_examples(), Resources::bundled(), features.clone(), params.clone()).unwrap();
+        // no `other` to send doubtful messages to
+        let err = classifier.set_min_confidence(0.9).unwrap_err().to_string();
+        assert!(err.contains("bill, personal, promo"), "{err}");
+        assert!(classifier.set_min_confidence(0.0).is_ok());
+        // a prior by the set's names
+        classifier.set_prior(&[("promo", 0.9)]).unwrap();
+        let err = classifier.set_prior(&[("other", 0.5)]).unwrap_err().to_string();
+        assert!(err.contains("\"other\"") && err.contains("bill, personal, promo"), "{err}");
+        // with a label named `other`, doubtful messages go there
+        let mut with_other = own_examples();
+        for e in with_other.iter_mut().filter(|e| e.label == "personal") {
+            e.label = "other".to_string();
+        }
+        let (mut classifier, _) = train(&with_other, Resources::bundled(), features, params).unwrap();
+        classifier.set_min_confidence(1.0).unwrap();
+        let p = classifier.classify("双十一大促，全场五折");
+        assert_eq!((classifier.label_name(p.class), p.review), ("other", true));
+    }
+
+    #[test]
+    fn eval_rows_must_carry_the_models_labels() {
+        let labels = LabelSet::new(&["bill", "promo"]).unwrap();
+        let rows = [Example::new("a", "bill", None), Example::new("b", "spam", None)];
+        let err = gold_classes(&labels, &rows).unwrap_err().to_string();
+        assert!(err.contains("\"spam\"") && err.contains("row b") && err.contains("bill, promo"), "{err}");
     }
 }

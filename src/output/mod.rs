@@ -1,6 +1,6 @@
 //! The output format, in one place: the columns cuishou adds, how confidence is rounded, the
 //! evidence field and redaction. Every writer (CSV, JSON Lines, rejects, reports) and every
-//! reader of a classified file goes through here.
+//! reader of a classified file goes through here. Label names come from the model's label set.
 
 pub mod evidence;
 pub mod redact;
@@ -8,7 +8,7 @@ pub mod redact;
 use std::borrow::Cow;
 use std::fmt::Write;
 
-use crate::labels::{Label, TagSet};
+use crate::labels::{Label, LabelSet, TagSet};
 use crate::prediction::Prediction;
 
 pub use evidence::{format_evidence, marked_pieces, parse_evidence, span_texts, write_evidence};
@@ -34,9 +34,10 @@ pub struct OutputOptions {
 /// The JSON Lines field of `top_k`.
 pub const TOP_FIELD: &str = "top";
 
-/// The labels of `p` from most to least probable (ties: the fixed label order), at most `k`.
-pub fn top_labels(p: &Prediction, k: usize) -> Vec<(Label, f32)> {
-    let mut ranked: Vec<(Label, f32)> = Label::ALL.iter().map(|l| (*l, p.scores.labels[l.index()])).collect();
+/// The labels of `p` (output indices) from most to least probable (ties: the label set's
+/// order), at most `k`.
+pub fn top_labels(p: &Prediction, k: usize) -> Vec<(usize, f32)> {
+    let mut ranked: Vec<(usize, f32)> = p.scores.labels.iter().copied().enumerate().collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
     ranked.truncate(k.min(ranked.len()));
     ranked
@@ -48,9 +49,11 @@ pub const OUTPUT_COLUMNS: [&str; 4] = ["label", "confidence", "tags", "evidence"
 /// The column added by `--min-confidence`.
 pub const REVIEW_COLUMN: &str = "review";
 
-/// The probability columns of `--probabilities`, one per label in the fixed label order.
-pub const PROBABILITY_COLUMNS: [&str; 4] =
-    ["p_lawful_reminder", "p_intimidation", "p_doctored_image_threat", "p_other"];
+/// The probability columns of `--probabilities`, one per label of the set in its order:
+/// `p_<label>`.
+pub fn probability_columns(labels: &LabelSet) -> Vec<String> {
+    labels.names().iter().map(|l| format!("p_{l}")).collect()
+}
 
 /// The field of JSON Lines output that holds the label probabilities.
 pub const PROBABILITIES_FIELD: &str = "probabilities";
@@ -58,11 +61,13 @@ pub const PROBABILITIES_FIELD: &str = "probabilities";
 /// What the added columns are prefixed with when the input has a column of one of their names.
 pub const CLASH_PREFIX: &str = "cuishou_";
 
-/// The names of the added columns: `label`… (then `review`, then the probability columns, when
-/// asked for), or `cuishou_label`… where the input already has a column of one of those names.
-pub fn output_columns(input: &[String], options: &OutputOptions) -> Vec<String> {
-    let prefix = clash_prefix(input.iter().map(String::as_str), options, Form::Columns);
-    added_names(options, Form::Columns).map(|c| format!("{prefix}{c}")).collect()
+/// The names of the added columns for a model of `labels`: `label`… (then `review`, then the
+/// probability and top-k columns, when asked for), or `cuishou_label`… where the input already
+/// has a column of one of those names.
+pub fn output_columns(input: &[String], options: &OutputOptions, labels: &LabelSet) -> Vec<String> {
+    let added = added_names(options, Form::Columns, labels);
+    let prefix = clash_of(input.iter().map(String::as_str), &added);
+    added.iter().map(|c| format!("{prefix}{c}")).collect()
 }
 
 /// How the added values are laid out: CSV columns, or the fields of a JSON object (where the
@@ -75,40 +80,61 @@ pub enum Form {
     Object,
 }
 
-/// For each column added under `options`, in [`output_columns`]' order, whether it holds a
-/// number (a confidence or a probability): what a spreadsheet writer stores as a number.
-pub fn numeric_output_columns(options: &OutputOptions) -> Vec<bool> {
-    added_names(options, Form::Columns)
-        .map(|c| c == "confidence" || c.starts_with("p_") || (c.starts_with("top") && c.ends_with("_p")))
+/// For each column added under `options` for a model of `labels`, in [`output_columns`]' order,
+/// whether it holds a number (a confidence or a probability): what a spreadsheet writer stores as
+/// a number.
+pub fn numeric_output_columns(options: &OutputOptions, labels: &LabelSet) -> Vec<bool> {
+    let probabilities = probability_columns(labels);
+    added_names(options, Form::Columns, labels)
+        .iter()
+        .map(|c| {
+            c == "confidence" || probabilities.iter().any(|p| p == c) || (c.starts_with("top") && c.ends_with("_p"))
+        })
         .collect()
 }
 
-/// The names added under `options`, unprefixed.
-fn added_names(options: &OutputOptions, form: Form) -> impl Iterator<Item = &'static str> + Clone {
-    let review = options.review.then_some(REVIEW_COLUMN);
-    let probabilities = match (options.probabilities, form) {
-        (true, Form::Columns) => &PROBABILITY_COLUMNS[..],
-        (true, Form::Object) => &[PROBABILITIES_FIELD][..],
-        (false, _) => &[],
-    };
-    let k = options.top_k.min(TOP_COLUMNS.len() / 2);
-    let top = match form {
-        Form::Columns => &TOP_COLUMNS[..2 * k],
-        Form::Object if k > 0 => &[TOP_FIELD][..],
-        Form::Object => &[],
-    };
-    OUTPUT_COLUMNS.into_iter().chain(review).chain(probabilities.iter().copied()).chain(top.iter().copied())
+/// The names added under `options` for a model of `labels`, unprefixed.
+fn added_names(options: &OutputOptions, form: Form, labels: &LabelSet) -> Vec<Cow<'static, str>> {
+    let mut names: Vec<Cow<'static, str>> = OUTPUT_COLUMNS.into_iter().map(Cow::Borrowed).collect();
+    if options.review {
+        names.push(Cow::Borrowed(REVIEW_COLUMN));
+    }
+    let k = options.top_k.min(labels.len());
+    match form {
+        Form::Columns => {
+            if options.probabilities {
+                names.extend(probability_columns(labels).into_iter().map(Cow::Owned));
+            }
+            for rank in 1..=k {
+                names.push(Cow::Owned(format!("top{rank}_label")));
+                names.push(Cow::Owned(format!("top{rank}_p")));
+            }
+        }
+        Form::Object => {
+            if options.probabilities {
+                names.push(Cow::Borrowed(PROBABILITIES_FIELD));
+            }
+            if k > 0 {
+                names.push(Cow::Borrowed(TOP_FIELD));
+            }
+        }
+    }
+    names
 }
-
-/// The columns of `--top-k`, two per rank.
-const TOP_COLUMNS: [&str; 8] =
-    ["top1_label", "top1_p", "top2_label", "top2_p", "top3_label", "top3_p", "top4_label", "top4_p"];
 
 /// `cuishou_` when one of the added names would overwrite one of `input`'s, else nothing: an
 /// input's own `label` column or field is kept, never overwritten.
-pub fn clash_prefix<'a>(mut input: impl Iterator<Item = &'a str>, options: &OutputOptions, form: Form) -> &'static str {
-    let added = added_names(options, form);
-    if input.any(|i| added.clone().any(|c| c == i)) { CLASH_PREFIX } else { "" }
+pub fn clash_prefix<'a>(
+    input: impl Iterator<Item = &'a str>,
+    options: &OutputOptions,
+    form: Form,
+    labels: &LabelSet,
+) -> &'static str {
+    clash_of(input, &added_names(options, form, labels))
+}
+
+fn clash_of<'a>(mut input: impl Iterator<Item = &'a str>, added: &[Cow<'static, str>]) -> &'static str {
+    if input.any(|i| added.iter().any(|c| c == i)) { CLASH_PREFIX } else { "" }
 }
 
 /// A probability as the CSV writes it: four decimals.
@@ -167,13 +193,19 @@ pub fn neutralize_formula(cell: &str) -> Cow<'_, str> {
 
 /// Reads back the prediction that a classified row carries, `field` giving a column's value by
 /// name. The row's `label` column, or `cuishou_label` when `classify` had to rename its columns
-/// (`prefixed`), must hold a label; confidence defaults to 1, tags and evidence to none.
+/// (`prefixed`), must hold a built-in label (the reports, which read classified files, know only
+/// those); confidence defaults to 1, tags and evidence to none.
 pub fn recorded_prediction<'a>(field: impl Fn(&str) -> Option<&'a str>, prefixed: bool) -> Result<Prediction, String> {
     let prefix = if prefixed { CLASH_PREFIX } else { "" };
     let name = |c: &str| format!("{prefix}{c}");
     let [label, confidence, tags, evidence] = OUTPUT_COLUMNS.map(name);
     let raw = field(&label).ok_or_else(|| format!("no {label:?} field"))?;
-    let label: Label = raw.parse().map_err(|e| format!("{e}"))?;
+    let label: Label = raw.parse().map_err(|_| {
+        format!(
+            "label {raw:?} is not one of the four built-in labels ({}): a classified file of a model with labels of its own cannot be read back",
+            LabelSet::builtin().joined()
+        )
+    })?;
     let confidence = field(&confidence).and_then(|c| c.trim().parse().ok()).unwrap_or(1.0);
     let tags = match field(&tags) {
         Some(t) => TagSet::parse_field(t).map_err(|e| format!("{e}"))?,
@@ -194,16 +226,24 @@ mod tests {
     #[test]
     fn added_columns_are_prefixed_only_on_a_clash() {
         let plain = OutputOptions::default();
-        assert_eq!(output_columns(&names(&["id", "text"]), &plain), OUTPUT_COLUMNS);
-        let clash = output_columns(&names(&["text", "tags"]), &plain);
+        let builtin = LabelSet::builtin();
+        assert_eq!(output_columns(&names(&["id", "text"]), &plain, &builtin), OUTPUT_COLUMNS);
+        let clash = output_columns(&names(&["text", "tags"]), &plain, &builtin);
         assert_eq!(clash[0], "cuishou_label");
         let all = OutputOptions { review: true, probabilities: true, ..OutputOptions::default() };
-        let cols = output_columns(&names(&["text", "p_other"]), &all);
+        let cols = output_columns(&names(&["text", "p_other"]), &all, &builtin);
         assert_eq!(cols.len(), 4 + 1 + 4);
         assert!(cols.iter().all(|c| c.starts_with(CLASH_PREFIX)));
-        assert_eq!(clash_prefix(["text", "probabilities"].into_iter(), &all, Form::Object), CLASH_PREFIX);
-        assert_eq!(clash_prefix(["text", "probabilities"].into_iter(), &all, Form::Columns), "");
-        assert_eq!(clash_prefix(["text", "probabilities"].into_iter(), &plain, Form::Object), "");
+        let with = |input: [&'static str; 2], options, form| clash_prefix(input.into_iter(), options, form, &builtin);
+        assert_eq!(with(["text", "probabilities"], &all, Form::Object), CLASH_PREFIX);
+        assert_eq!(with(["text", "probabilities"], &all, Form::Columns), "");
+        assert_eq!(with(["text", "probabilities"], &plain, Form::Object), "");
+        // a label set of one's own names its probability and top-k columns
+        let own = LabelSet::new(&["bill", "promo", "personal"]).unwrap();
+        let top = OutputOptions { probabilities: true, top_k: 9, ..OutputOptions::default() };
+        let cols = output_columns(&names(&["text"]), &top, &own);
+        assert_eq!(&cols[4..7], ["p_bill", "p_promo", "p_personal"]);
+        assert_eq!((cols.len(), cols.last().map(String::as_str)), (4 + 3 + 2 * 3, Some("top3_p")));
     }
 
     #[test]
@@ -234,7 +274,7 @@ mod tests {
         );
         let row = [("label", "gold"), ("cuishou_label", "threat")];
         let get = |n: &str| row.iter().find(|(k, _)| *k == n).map(|(_, v)| *v);
-        assert!(recorded_prediction(get, true).unwrap_err().contains("unknown label"));
+        assert!(recorded_prediction(get, true).unwrap_err().contains("not one of the four built-in labels"));
         assert!(recorded_prediction(|_| None, false).unwrap_err().contains("no \"label\" field"));
     }
 }

@@ -362,7 +362,13 @@ impl Sink for EvidenceSink {
         if p.label.is_unlawful() || p.review {
             let text = record.text();
             // a message sent to review is shown with the label the model leaned to
-            let (label, confidence) = if p.review { p.scores.best() } else { (p.label, p.confidence) };
+            let (label, confidence) = if p.review {
+                // (reports take the built-in labels only: output k is Label::ALL[k])
+                let (k, confidence) = p.scores.best();
+                (Label::from_index(k).unwrap_or(Label::Other), confidence)
+            } else {
+                (p.label, p.confidence)
+            };
             let id = self.fields.id(record, seq);
             let time_raw = time_raw.map(|t| t.trim().to_string()).unwrap_or_default();
             let m = Message {
@@ -410,7 +416,7 @@ impl EvidenceReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::prediction::Scores;
+    use crate::prediction::{LabelValues, Scores};
     use crate::report::RunInfo;
     use crate::report::render::{REVIEW_HEADING, activity_line};
 
@@ -431,9 +437,10 @@ mod tests {
                 object: None,
             };
             let p = Prediction {
+                class: label.index(),
                 label: *label,
                 confidence: 0.9,
-                scores: Scores { labels: [0.0; 4], tags: [0.0; 7] },
+                scores: Scores { labels: LabelValues::zeros(4), tags: [0.0; 7] },
                 tags: TagSet::parse_field(tags).unwrap(),
                 evidence: evidence.to_vec(),
                 review: false,
@@ -549,9 +556,10 @@ mod tests {
                 object: None,
             };
             let p = Prediction {
+                class: label.index(),
                 label,
                 confidence: 0.9,
-                scores: Scores { labels: [0.0; 4], tags: [0.0; 7] },
+                scores: Scores { labels: LabelValues::zeros(4), tags: [0.0; 7] },
                 tags: TagSet::default(),
                 evidence: vec![],
                 review: false,
@@ -576,9 +584,10 @@ mod tests {
             object: None,
         };
         let p = Prediction {
+            class: Label::Other.index(),
             label: Label::Other,
             confidence: 0.35,
-            scores: Scores { labels: [0.05, 0.55, 0.05, 0.35], tags: [0.0; 7] },
+            scores: Scores { labels: LabelValues::from_slice(&[0.05, 0.55, 0.05, 0.35]), tags: [0.0; 7] },
             tags: TagSet::default(),
             evidence: vec![Span { start: 2, end: 4 }],
             review: true,

@@ -250,14 +250,15 @@ impl ScanReport {
 mod tests {
     use super::*;
     use crate::labels::Label;
-    use crate::prediction::Scores;
+    use crate::prediction::{LabelValues, Scores};
     use crate::report::RunInfo;
 
     fn prediction(label: Label, confidence: f32, tags: &str) -> Prediction {
         Prediction {
+            class: label.index(),
             label,
             confidence,
-            scores: Scores { labels: [0.0; 4], tags: [0.0; 7] },
+            scores: Scores { labels: LabelValues::zeros(4), tags: [0.0; 7] },
             tags: TagSet::parse_field(tags).unwrap(),
             evidence: vec![Span { start: 0, end: 2 }],
             review: false,
