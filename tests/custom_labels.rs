@@ -96,6 +96,21 @@ fn classify_writes_the_sets_names_probabilities_and_top_k() {
         assert_eq!(r[9], r[2], "the top label is the label");
         assert_eq!(r[3], r[10], "its probability is the confidence");
     }
+    // a workbook: the same rows, the set's probabilities (and the top-k ones) stored as numbers
+    wd.ok(&[&args[..], &["-o", "out.xlsx", "-q"]].concat());
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(wd.path("out.xlsx")).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut book, "classified").unwrap();
+    let cells: Vec<Vec<calamine::Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    assert_eq!(cells.len(), rows.len());
+    let header: Vec<String> = cells[0].iter().map(|c| c.to_string()).collect();
+    assert_eq!(header, rows[0], "the set's column names");
+    for (cells, fields) in cells.iter().zip(&rows).skip(1) {
+        for i in [3, 6, 7, 8, 10, 12, 14] {
+            assert!(matches!(cells[i], calamine::Data::Float(_)), "column {} is a number: {:?}", rows[0][i], cells[i]);
+        }
+        assert_eq!(cells[2].to_string(), fields[2], "the label, by the set's name");
+        assert!(matches!(cells[9], calamine::Data::String(_)), "top1_label is text");
+    }
     // JSON Lines: a probabilities object by the set's names
     let out = wd.ok(&["classify", "in.csv", "--model", "own.model", "--probabilities", "--output-format", "jsonl"]);
     let first: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();

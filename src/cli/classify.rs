@@ -167,7 +167,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         OutputFormat::Xlsx => {
             // cells are text, never formulas: nothing to neutralize
             let options = OutputOptions { spreadsheet_safe: false, ..output_options };
-            let mut sink = TableSink::with_rows(XlsxRows::new("classified")).with_options(options);
+            let mut sink = TableSink::with_rows(XlsxRows::new("classified"))
+                .with_options(options)
+                .with_labels(classifier.labels().clone());
             let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
             let mut output = output;
             sink.into_rows().finish(&mut output).context("writing output")?;

@@ -19,7 +19,7 @@ use cuishou::text::normalize::display_placeholders;
   cuishou explain '本平台不会P图、不会爆通讯录，请按时还款'
   cuishou explain '本平台不会P图、不会爆通讯录，请按时还款' --json
 
---json prints one object with the keys text, label, confidence, scores (label -> probability),
+--json prints one object with the keys text, label, confidence, scores (label -> probability, in the model's label order),
 tags (a list), evidence (SPAN@START-END;... as classify writes it), normalized, tokens (a list),
 lexicon_hits (each: term, tag, weight, negated, start, end; character offsets into the text) and
 features (label -> for and against, each a list of {feature, contribution}, largest first).")]

@@ -293,11 +293,14 @@ pub fn records_per_second(rate: f64) -> String {
 pub struct DecisionArgs {
     /// Expected share of labels in the input, where it differs from the training data's, e.g.
     /// `other=0.9` for a phone export that is mostly everyday messages (LABEL=SHARE,...; labels not
-    /// named keep their training proportions). Probabilities are reweighted accordingly.
+    /// named keep their training proportions). Probabilities are reweighted accordingly. With a
+    /// model of labels of its own, LABEL is one of its labels.
     #[arg(long, value_name = "LABEL=SHARE,...", value_parser = parse_prior)]
     prior: Option<Prior>,
     /// A collection label with less confidence than this becomes `other` with a review flag
-    /// (adds a `review` column). 0 (the default) keeps every label.
+    /// (adds a `review` column). 0 (the default) keeps every label. With a model of labels of its
+    /// own, any label below it becomes `other` if the model has a label of that name, and the flag
+    /// is refused otherwise.
     #[arg(long, value_name = "X", default_value_t = 0.0, value_parser = parse_unit)]
     min_confidence: f32,
 }
