@@ -193,12 +193,12 @@ fn print_summary(summary: &Summary, rejects: &RejectWriter) -> std::io::Result<(
     let rate = if secs > 0.0 { summary.read() as f64 / secs } else { 0.0 };
     writeln!(
         err,
-        "cuishou: {} records read, {} classified, {} rejected in {:.2}s ({:.0} records/s)",
+        "cuishou: {} records read, {} classified, {} rejected in {:.2}s ({})",
         summary.read(),
         summary.classified(),
         summary.rejected(),
         secs,
-        rate
+        super::records_per_second(rate)
     )?;
     if summary.files.len() > 1 {
         for f in &summary.files {
