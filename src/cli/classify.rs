@@ -152,13 +152,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let summary = match format {
         OutputFormat::Csv => {
             let output = Encoded::new(output, args.output_encoding);
-            let mut sink = CsvSink::new(output).with_options(output_options).with_labels(classifier.labels().clone());
+            let mut sink = CsvSink::new(output).with_options(output_options).with_labels(labels.clone());
             let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
             sink.into_inner().context("flushing output")?.into_inner().context("writing output")?.finish()?;
             summary
         }
         OutputFormat::Jsonl => {
-            let mut sink = JsonlSink::new(output).with_options(output_options).with_labels(classifier.labels().clone());
+            let mut sink = JsonlSink::new(output).with_options(output_options).with_labels(labels.clone());
             let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
             sink.flush()?;
             sink.into_inner().finish()?;
@@ -167,9 +167,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         OutputFormat::Xlsx => {
             // cells are text, never formulas: nothing to neutralize
             let options = OutputOptions { spreadsheet_safe: false, ..output_options };
-            let mut sink = TableSink::with_rows(XlsxRows::new("classified"))
-                .with_options(options)
-                .with_labels(classifier.labels().clone());
+            let mut sink =
+                TableSink::with_rows(XlsxRows::new("classified")).with_options(options).with_labels(labels.clone());
             let summary = pipeline::run(&classifier, sources, &mut sink, &mut rejects, &run_options)?;
             let mut output = output;
             sink.into_rows().finish(&mut output).context("writing output")?;

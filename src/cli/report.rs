@@ -198,14 +198,7 @@ fn evidence(args: EvidenceArgs) -> anyhow::Result<Outcome> {
     match format {
         EvidenceFormat::Html => out.write_all(html::evidence_html(&report, &info).as_bytes())?,
         EvidenceFormat::Md => out.write_all(report.to_markdown(&info).as_bytes())?,
-        EvidenceFormat::Json => {
-            let mut json = report.to_json();
-            if let Some(o) = json.as_object_mut() {
-                o.insert("run".into(), run_json(&info));
-            }
-            serde_json::to_writer_pretty(&mut out, &json)?;
-            out.write_all(b"\n")?;
-        }
+        EvidenceFormat::Json => write_json(&mut out, report.to_json(), &info)?,
     }
     out.finish()?;
     finish(c, &summary, &format!("{} senders, {} unlawful messages", report.senders.len(), report.counts().unlawful()))
@@ -222,7 +215,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<Outcome> {
     let format = output_format(c.output.as_deref(), args.format, &formats, ScanFormat::Html, true)?;
     anyhow::ensure!(
         args.output_encoding == super::OutputEncoding::Utf8 || format == ScanFormat::Csv,
-        "--output-encoding applies to the CSV report; HTML and JSON are always UTF-8"
+        "--output-encoding applies to the CSV report; HTML, JSON and xlsx are always UTF-8"
     );
     let names = column_names(&c.read, args.platform_column.clone())?;
     let mut sink = ScanSink::new(names.clone(), PlatformDetector::default(), c.redact).reference_date(c.reference_date);
@@ -232,14 +225,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<Outcome> {
     let mut out = Output::create(c.output.as_deref())?;
     match format {
         ScanFormat::Html => out.write_all(html::scan_html(&report, &info).as_bytes())?,
-        ScanFormat::Json => {
-            let mut json = report.to_json();
-            if let Some(o) = json.as_object_mut() {
-                o.insert("run".into(), run_json(&info));
-            }
-            serde_json::to_writer_pretty(&mut out, &json)?;
-            out.write_all(b"\n")?;
-        }
+        ScanFormat::Json => write_json(&mut out, report.to_json(), &info)?,
         ScanFormat::Csv => {
             let encoded = super::Encoded::new(out, args.output_encoding);
             out = report.write_csv(&info, encoded).context("writing the CSV report")?.into_inner()?;
@@ -256,6 +242,17 @@ fn scan(args: ScanArgs) -> anyhow::Result<Outcome> {
         report.by_label.unlawful()
     );
     finish(c, &summary, &note)
+}
+
+/// A report's JSON form with the run (chain of custody) as its last key, pretty, one line break
+/// at the end.
+fn write_json(out: &mut Output, mut json: serde_json::Value, info: &RunInfo) -> anyhow::Result<()> {
+    if let Some(o) = json.as_object_mut() {
+        o.insert("run".into(), run_json(info));
+    }
+    serde_json::to_writer_pretty(&mut *out, &json)?;
+    out.write_all(b"\n")?;
+    Ok(())
 }
 
 /// The scan as a workbook: the sheet `scan` with the rows of the CSV form (counts as numbers),

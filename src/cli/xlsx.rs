@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use cuishou::io::Rows;
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 /// Rows an Excel sheet holds, its header row included; past it the rows go on in a new sheet.
 pub const SHEET_ROWS: u32 = 1_048_576;
@@ -53,9 +53,7 @@ impl XlsxRows {
         let name = if self.sheets == 1 { self.name.clone() } else { format!("{} ({})", self.name, self.sheets) };
         let sheet = self.workbook.add_worksheet_with_constant_memory().map_err(xlsx_err)?;
         sheet.set_name(name).map_err(xlsx_err)?;
-        for (col, h) in self.header.iter().enumerate() {
-            sheet.write_string_with_format(0, col_index(col)?, h, &self.bold).map_err(xlsx_err)?;
-        }
+        write_header(sheet, self.header.iter().map(String::as_str), &self.bold)?;
         sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
         self.next = 1;
         Ok(())
@@ -74,17 +72,18 @@ impl XlsxRows {
             let written = match number {
                 Some(n) => sheet.write_number(row, col_index(col)?, n).map(drop),
                 None if cell.is_empty() => Ok(()),
-                None if cell.chars().count() > CELL_CHARS => {
-                    return Err(io::Error::other(format!(
-                        "row {record}: the {} cell holds {} characters, more than the {CELL_CHARS} an Excel cell \
-                         can; write CSV instead (--output-format csv)",
-                        self.header.get(col).map_or("?", String::as_str),
-                        cell.chars().count()
-                    )));
-                }
                 None => sheet.write_string(row, col_index(col)?, cell).map(drop),
             };
-            written.map_err(xlsx_err)?;
+            // the sheet checks a cell's length: its error is made to name the row and column
+            written.map_err(|e| match e {
+                XlsxError::MaxStringLengthExceeded => io::Error::other(format!(
+                    "row {record}: the {} cell holds {} characters, more than the {CELL_CHARS} an Excel cell can; \
+                     write CSV instead (--output-format csv)",
+                    self.header.get(col).map_or("?", String::as_str),
+                    cell.chars().count()
+                )),
+                e => xlsx_err(e),
+            })?;
         }
         self.next += 1;
         Ok(())
@@ -101,9 +100,7 @@ impl XlsxRows {
     pub fn add_table(&mut self, name: &str, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
         let sheet = self.workbook.add_worksheet();
         sheet.set_name(name).map_err(xlsx_err)?;
-        for (col, h) in header.iter().enumerate() {
-            sheet.write_string_with_format(0, col_index(col)?, *h, &self.bold).map_err(xlsx_err)?;
-        }
+        write_header(sheet, header.iter().copied(), &self.bold)?;
         for (r, cells) in rows.iter().enumerate() {
             let r = u32::try_from(r + 1).map_err(|_| io::Error::other("too many rows for a sheet"))?;
             for (col, cell) in cells.iter().enumerate() {
@@ -137,6 +134,14 @@ impl Rows for XlsxRows {
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
+}
+
+/// Writes `header` in bold on the first row of `sheet`.
+fn write_header<'a>(sheet: &mut Worksheet, header: impl Iterator<Item = &'a str>, bold: &Format) -> io::Result<()> {
+    for (col, h) in header.enumerate() {
+        sheet.write_string_with_format(0, col_index(col)?, h, bold).map_err(xlsx_err)?;
+    }
+    Ok(())
 }
 
 /// A column number as the sheet takes it; Excel has 16,384 columns.
